@@ -1,0 +1,134 @@
+"""Configuration classes.
+
+Everything secret or deployment-specific is read from the environment when a
+config object is instantiated (not at import), so tests can set variables first.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# A placeholder that must never reach production; ProductionConfig refuses it.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SUPPORTED_LOCALES = ("en", "fr", "es", "ar", "zh", "ru")
+    RTL_LOCALES = ("ar",)
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a wall-clock hour
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    MAIL_RATE_LIMIT = "5 per minute;20 per hour"
+
+    # Seconds a confirmation or reset link stays valid.
+    EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
+    PASSWORD_RESET_MAX_AGE = 3600
+    OUTBOX_MAX_ATTEMPTS = 8
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'telecom.db'}"
+        )
+        self.DEBUG = _env_bool("FLASK_DEBUG")
+        self.SERVER_NAME = os.environ.get("SERVER_NAME") or None
+        self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+        self.RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+        self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = _env_int("MAIL_PORT", 25)
+        self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+        self.MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_DEFAULT_SENDER = os.environ.get(
+            "MAIL_DEFAULT_SENDER", "TELECOM World <no-reply@telecom-world.example>"
+        )
+        self.MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
+        self.DEMO_ORGANIZER_EMAIL = os.environ.get(
+            "DEMO_ORGANIZER_EMAIL", "organizer@telecom-world.example"
+        )
+        self.DEMO_ORGANIZER_PASSWORD = os.environ.get("DEMO_ORGANIZER_PASSWORD", "telecom-world")
+
+    def validate(self) -> None:
+        """Raise RuntimeError when the configuration is unsafe to run."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = True  # tests exercise CSRF for real; helpers fetch the token
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "test-secret-key-with-enough-length-0123456789"  # noqa: S105
+        self.SQLALCHEMY_DATABASE_URI = "sqlite://"
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.RATELIMIT_ENABLED = True
+        self.MAIL_SERVER = ""
+        # argon2 at full cost makes hundreds of test log-ins slow; tests still hash for real.
+        self.PASSWORD_HASH_TIME_COST = 1
+        self.PASSWORD_HASH_MEMORY_COST = 8 * 1024
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+        self.DEBUG = False
+
+    def validate(self) -> None:
+        key = self.SECRET_KEY or ""
+        if key == DEVELOPMENT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters in production "
+                '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
+            )
+        if "DATABASE_URL" not in os.environ:
+            raise RuntimeError("DATABASE_URL must be set in production.")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

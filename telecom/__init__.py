@@ -1,0 +1,115 @@
+"""TELECOM World event platform: the application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from config import CONFIGS, INSTANCE_DIR, Config
+
+
+def _resolve_config(config_name_or_object: str | Config | type[Config] | None) -> Config:
+    if config_name_or_object is None:
+        config_name_or_object = os.environ.get("TELECOM_CONFIG", "development")
+    if isinstance(config_name_or_object, str):
+        try:
+            config_class = CONFIGS[config_name_or_object]
+        except KeyError:
+            raise RuntimeError(
+                f"Unknown configuration {config_name_or_object!r}; "
+                f"choose one of {', '.join(CONFIGS)}."
+            ) from None
+        return config_class()
+    if isinstance(config_name_or_object, type):
+        return config_name_or_object()
+    return config_name_or_object
+
+
+def create_app(
+    config_name_or_object: str | Config | type[Config] | None = None, **overrides: Any
+) -> Flask:
+    """Build the application.
+
+    `config_name_or_object` is "development", "testing", "production", a Config
+    class or instance; `overrides` replace single settings (used by tests).
+    """
+    config = _resolve_config(config_name_or_object)
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    config.validate()
+
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(config)
+    app.config["ENV_NAME"] = getattr(config, "ENV_NAME", "custom")
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+    from telecom import extensions
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app,
+        extensions.db,
+        directory=str(_migrations_dir()),
+        render_as_batch=True,  # SQLite can only ALTER through table copies
+        compare_type=True,
+    )
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+
+    from telecom.core import i18n, security, templating
+
+    i18n.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from telecom.auth import login as auth_login
+
+    auth_login.init_app(app)
+
+    _register_models()
+    _register_blueprints(app)
+
+    from telecom.core import errors
+
+    errors.init_app(app)
+
+    from telecom import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _migrations_dir() -> os.PathLike[str]:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _register_models() -> None:
+    # Imported for their side effect: every table must be in the metadata
+    # before Alembic compares it with the database.
+    from telecom.auth import models as _auth  # noqa: F401
+    from telecom.core import audit as _audit  # noqa: F401
+    from telecom.core import outbox as _outbox  # noqa: F401
+    from telecom.events import models as _events  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from telecom.api.views import bp as api_bp
+    from telecom.auth.views import bp as auth_bp
+    from telecom.core.views import bp as core_bp
+    from telecom.events.views import bp as events_bp
+    from telecom.events.views import organizer_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(organizer_bp)
+    app.register_blueprint(api_bp)

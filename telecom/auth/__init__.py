@@ -1,0 +1,1 @@
+"""Accounts, roles, log-in, password reset and API tokens."""

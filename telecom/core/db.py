@@ -1,0 +1,37 @@
+"""Transaction boundary helpers: one service call is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from telecom.extensions import db
+
+
+def commit() -> None:
+    """Commit the current transaction, then deliver the mail it queued.
+
+    Mail leaves only after the rows that describe it are durable, so a rolled
+    back change never sends a message (the transactional-outbox rule).
+    """
+    from telecom.core import outbox
+
+    pending = outbox.take_pending_ids(db.session)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if pending:
+        outbox.deliver(pending)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """Run a block as one transaction: commit on success, roll back on error."""
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    commit()

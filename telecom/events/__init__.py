@@ -1,0 +1,1 @@
+"""Editions and their host-selection candidate venues."""

@@ -1,0 +1,231 @@
+"""Edition and candidate-venue rules. Organizers only; every change audited."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from telecom.auth.models import User
+from telecom.core import audit
+from telecom.core.countries import is_valid_country, is_valid_timezone
+from telecom.core.db import commit
+from telecom.core.errors import Conflict, NotFound, ValidationError
+from telecom.core.money import is_valid_currency
+from telecom.core.permissions import Role, require_role
+from telecom.events.models import CandidateStatus, CandidateVenue, Edition
+from telecom.extensions import db
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EDITION_FIELDS = (
+    "slug", "name", "city", "country", "venue", "start_date", "end_date",
+    "timezone", "currency", "campaign_start", "campaign_end",
+)  # fmt: skip
+CANDIDATE_FIELDS = ("city", "country", "venue", "score", "notes", "status")
+
+
+@dataclass
+class EditionData:
+    slug: str
+    name: str
+    city: str
+    country: str
+    venue: str
+    start_date: date
+    end_date: date
+    timezone: str = "UTC"
+    currency: str = "CHF"
+    campaign_start: date | None = None
+    campaign_end: date | None = None
+
+
+@dataclass
+class CandidateData:
+    city: str
+    country: str
+    venue: str = ""
+    score: Decimal | None = None
+    notes: str = ""
+    status: CandidateStatus = CandidateStatus.BID_RECEIVED
+
+
+def list_editions() -> list[Edition]:
+    """Editions, newest first: public information."""
+    return list(db.session.scalars(select(Edition).order_by(Edition.start_date.desc())))
+
+
+def get_edition(slug: str) -> Edition:
+    edition = db.session.scalar(select(Edition).where(Edition.slug == slug))
+    if edition is None:
+        raise NotFound(_("There is no edition %(slug)s.", slug=slug))
+    return edition
+
+
+def _validate_edition(data: EditionData) -> None:
+    if not SLUG_PATTERN.match(data.slug):
+        raise ValidationError(
+            _("The slug may contain only lower-case letters, digits and single hyphens.")
+        )
+    if not is_valid_country(data.country):
+        raise ValidationError(_("Choose a country from the list."))
+    if not is_valid_timezone(data.timezone):
+        raise ValidationError(_("Choose a time zone from the list."))
+    if not is_valid_currency(data.currency):
+        raise ValidationError(_("Choose a currency from the list."))
+    if data.end_date < data.start_date:
+        raise ValidationError(_("The edition cannot end before it starts."))
+    if (data.campaign_start is None) != (data.campaign_end is None):
+        raise ValidationError(_("Give both the start and the end of the campaign window."))
+    if data.campaign_start and data.campaign_end and data.campaign_end < data.campaign_start:
+        raise ValidationError(_("The campaign window cannot end before it starts."))
+
+
+def _normalise_edition(data: EditionData) -> EditionData:
+    data.slug = data.slug.strip().lower()
+    data.country = data.country.strip().upper()
+    data.currency = data.currency.strip().upper()
+    for name in ("name", "city", "venue", "timezone"):
+        setattr(data, name, getattr(data, name).strip())
+    return data
+
+
+def _slug_taken(slug: str, exclude_id: int | None = None) -> bool:
+    query = select(Edition.id).where(Edition.slug == slug)
+    if exclude_id is not None:
+        query = query.where(Edition.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def create_edition(data: EditionData, *, actor: User | None) -> Edition:
+    if actor is not None:
+        require_role(actor, Role.ORGANIZER)
+    data = _normalise_edition(data)
+    _validate_edition(data)
+    if _slug_taken(data.slug):
+        raise Conflict(_("Another edition already uses the slug %(slug)s.", slug=data.slug))
+    edition = Edition(**vars(data))
+    db.session.add(edition)
+    db.session.flush()
+    audit.record(
+        "create", edition, actor=actor, edition_id=edition.id,
+        after=audit.snapshot(edition, EDITION_FIELDS),
+    )  # fmt: skip
+    commit()
+    return edition
+
+
+def update_edition(edition: Edition, data: EditionData, *, actor: User) -> Edition:
+    require_role(actor, Role.ORGANIZER)
+    data = _normalise_edition(data)
+    _validate_edition(data)
+    if _slug_taken(data.slug, exclude_id=edition.id):
+        raise Conflict(_("Another edition already uses the slug %(slug)s.", slug=data.slug))
+    before = audit.snapshot(edition, EDITION_FIELDS)
+    for field, value in vars(data).items():
+        setattr(edition, field, value)
+    after = audit.snapshot(edition, EDITION_FIELDS)
+    if before != after:
+        audit.record(
+            "update", edition, actor=actor, edition_id=edition.id, before=before, after=after
+        )
+    commit()
+    return edition
+
+
+def get_candidate(edition: Edition, candidate_id: int) -> CandidateVenue:
+    candidate = db.session.get(CandidateVenue, candidate_id)
+    if candidate is None or candidate.edition_id != edition.id:
+        raise NotFound(_("There is no such candidate venue for this edition."))
+    return candidate
+
+
+def _validate_candidate(data: CandidateData) -> CandidateData:
+    data.city = data.city.strip()
+    data.venue = data.venue.strip()
+    data.notes = data.notes.strip()
+    data.country = data.country.strip().upper()
+    if not data.city:
+        raise ValidationError(_("Give the candidate's city."))
+    if not is_valid_country(data.country):
+        raise ValidationError(_("Choose a country from the list."))
+    if data.score is not None and not (Decimal(0) <= data.score <= Decimal(100)):
+        raise ValidationError(_("The score must be between 0 and 100."))
+    return data
+
+
+def _unchoose_others(edition: Edition, keep: CandidateVenue, actor: User | None) -> None:
+    """Only one bid can win: a newly chosen candidate demotes the previous one."""
+    for other in edition.candidate_venues:
+        if other is not keep and other.status == CandidateStatus.CHOSEN:
+            other.status = CandidateStatus.NOT_SELECTED
+            audit.record(
+                "update", other, actor=actor, edition_id=edition.id,
+                before={"status": CandidateStatus.CHOSEN.value},
+                after={"status": CandidateStatus.NOT_SELECTED.value},
+            )  # fmt: skip
+    # The old winner must be written before the new one, or the partial
+    # unique index sees two chosen rows at once.
+    db.session.flush()
+
+
+def add_candidate(edition: Edition, data: CandidateData, *, actor: User | None) -> CandidateVenue:
+    if actor is not None:
+        require_role(actor, Role.ORGANIZER)
+    data = _validate_candidate(data)
+    candidate = CandidateVenue(
+        edition=edition, **{**vars(data), "status": CandidateStatus.BID_RECEIVED}
+    )
+    db.session.add(candidate)
+    if data.status == CandidateStatus.CHOSEN:
+        _unchoose_others(edition, candidate, actor)
+        candidate.status = CandidateStatus.CHOSEN
+    else:
+        candidate.status = data.status
+    db.session.flush()
+    audit.record(
+        "create", candidate, actor=actor, edition_id=edition.id,
+        after=audit.snapshot(candidate, CANDIDATE_FIELDS),
+    )  # fmt: skip
+    commit()
+    return candidate
+
+
+def update_candidate(candidate: CandidateVenue, data: CandidateData, *, actor: User) -> None:
+    require_role(actor, Role.ORGANIZER)
+    data = _validate_candidate(data)
+    before = audit.snapshot(candidate, CANDIDATE_FIELDS)
+    if data.status == CandidateStatus.CHOSEN and candidate.status != CandidateStatus.CHOSEN:
+        _unchoose_others(candidate.edition, candidate, actor)
+    for field, value in vars(data).items():
+        setattr(candidate, field, value)
+    after = audit.snapshot(candidate, CANDIDATE_FIELDS)
+    if before != after:
+        audit.record(
+            "update", candidate, actor=actor, edition_id=candidate.edition_id,
+            before=before, after=after,
+        )  # fmt: skip
+    commit()
+
+
+def choose_candidate(candidate: CandidateVenue, *, actor: User) -> None:
+    data = CandidateData(**{**audit_fields_of(candidate), "status": CandidateStatus.CHOSEN})
+    update_candidate(candidate, data, actor=actor)
+
+
+def audit_fields_of(candidate: CandidateVenue) -> dict[str, Any]:
+    return {field: getattr(candidate, field) for field in CANDIDATE_FIELDS}
+
+
+def delete_candidate(candidate: CandidateVenue, *, actor: User) -> None:
+    require_role(actor, Role.ORGANIZER)
+    audit.record(
+        "delete", candidate, actor=actor, edition_id=candidate.edition_id,
+        before=audit.snapshot(candidate, CANDIDATE_FIELDS),
+    )  # fmt: skip
+    db.session.delete(candidate)
+    commit()
