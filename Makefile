@@ -1,5 +1,6 @@
 # Two commands set up a fresh machine: `make run` and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,7 +28,7 @@ $(STAMP): requirements.lock
 	touch $@
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d translations --statistics 2>&1 | tail -n 1
+	$(BIN)/pybabel compile -d translations --statistics
 
 migrate: install
 	mkdir -p instance

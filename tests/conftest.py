@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from telecom import create_app
 from telecom.extensions import db, limiter
-from tests.helpers import MailSink, start_mail_sink
+from tests.helpers import IsolatedClient, MailSink, start_mail_sink
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -81,8 +81,14 @@ def _empty_all_tables() -> None:
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
-    """The application on a migrated, empty database, inside an app context."""
+    """The application on a migrated, empty database, inside an app context.
+
+    Test-client requests run in their own app context (IsolatedClient), so a
+    test reading the database after a request sees fresh rows only after
+    `db.session.expire_all()` or a new query.
+    """
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, SERVER_NAME="localhost")
+    app.test_client_class = IsolatedClient
     with app.app_context():
         limiter.reset()
         try:

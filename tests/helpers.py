@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
 import socket
 import threading
@@ -23,6 +24,22 @@ from telecom.events import services as event_services
 from telecom.events.models import Edition
 
 DEFAULT_PASSWORD = "correct horse battery"
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    The `app` fixture keeps an app context pushed for the whole test so tests can
+    use the database; Flask would reuse that context for test-client requests,
+    and `g` (Flask-Login's user, Flask-WTF's CSRF token, Flask-Babel's locale)
+    would leak from one request and one client to the next. An empty
+    contextvars context makes Flask push a fresh app context per request.
+    """
+
+    def open(self, *args: object, **kwargs: object) -> TestResponse:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 _CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from telecom import create_app
-from telecom.extensions import limiter
+from telecom.extensions import db, limiter
 from tests.helpers import submit_form
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -38,3 +38,6 @@ def test_login_limit_is_shared_through_redis(database_url: str) -> None:
     finally:
         with worker_a.app_context():
             limiter.reset()
+        for worker in (worker_a, worker_b):
+            with worker.app_context():
+                db.engine.dispose()  # close pooled connections now, not at garbage collection

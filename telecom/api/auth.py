@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, jsonify, request
+from flask_babel import gettext
 
 from telecom.auth.models import User
 from telecom.auth.services import user_for_api_token
@@ -29,10 +30,12 @@ def token_required(view: F) -> F:
         header = request.headers.get("Authorization", "")
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
-            return _unauthorized("Missing API token: send 'Authorization: Bearer <token>'.")
+            return _unauthorized(
+                gettext("Missing API token: send 'Authorization: Bearer <token>'.")
+            )
         user = user_for_api_token(secret.strip())
         if user is None:
-            return _unauthorized("Invalid or revoked API token.")
+            return _unauthorized(gettext("Invalid or revoked API token."))
         g.api_user = user
         return view(*args, **kwargs)
 

@@ -16,8 +16,10 @@ def commit() -> None:
     """
     from telecom.core import outbox
 
-    pending = outbox.take_pending_ids(db.session)
     try:
+        # Inside the try: this flush is where a constraint usually fails, and
+        # a failed flush must roll back too or the session stays unusable.
+        pending = outbox.take_pending_ids(db.session)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask import request as flask_request
 from flask_login import current_user
 
@@ -20,6 +20,10 @@ LOCALE_NAMES = {
 
 def select_locale() -> str:
     supported = current_app.config["SUPPORTED_LOCALES"]
+    if not has_request_context():
+        # Services, the CLI and outbox rendering run without a request: there is
+        # no session or browser to ask, so use the default instead of crashing.
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("locale")
     if chosen in supported:
         return str(chosen)

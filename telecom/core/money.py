@@ -34,6 +34,8 @@ class Money:
     def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal):
             raise TypeError("Money amounts must be Decimal, never float")
+        if not self.amount.is_finite():  # NaN would pass quantize() and break later
+            raise ValueError(f"not an amount: {self.amount}")
         if not is_valid_currency(self.currency):
             raise ValueError(f"unknown currency {self.currency!r}")
         object.__setattr__(self, "currency", self.currency.upper())

@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import (
+    DateField,
+    DecimalField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from telecom.core.countries import country_choices, currency_choices, timezone_choices
 from telecom.events.models import CANDIDATE_STATUS_LABELS, CandidateStatus
@@ -29,8 +43,10 @@ class EditionForm(FlaskForm):
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
     country = SelectField(_l("Country"), validators=[DataRequired()])
     venue = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200)])
-    start_date = DateField(_l("First day"), validators=[DataRequired()])
-    end_date = DateField(_l("Last day"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: an impossible date must say "Not a valid
+    # date value", not "This field is required" (DataRequired drops that error).
+    start_date = DateField(_l("First day"), validators=[InputRequired()])
+    end_date = DateField(_l("Last day"), validators=[InputRequired()])
     timezone = SelectField(_l("Time zone"), validators=[DataRequired()], default="UTC")
     currency = SelectField(_l("Currency"), validators=[DataRequired()], default="CHF")
     campaign_start = DateField(
@@ -73,7 +89,10 @@ class CandidateVenueForm(FlaskForm):
     )
     status = SelectField(
         _l("Status"),
-        choices=[(status.value, label) for status, label in CANDIDATE_STATUS_LABELS.items()],
+        # SelectChoice, not tuples: tuple choices are deprecated in WTForms 3.3.
+        choices=[
+            SelectChoice(status.value, label) for status, label in CANDIDATE_STATUS_LABELS.items()
+        ],
         default=CandidateStatus.BID_RECEIVED.value,
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -27,6 +27,7 @@ EDITION_FIELDS = (
     "timezone", "currency", "campaign_start", "campaign_end",
 )  # fmt: skip
 CANDIDATE_FIELDS = ("city", "country", "venue", "score", "notes", "status")
+SCORE_STEP = Decimal("0.01")
 
 
 @dataclass
@@ -153,8 +154,13 @@ def _validate_candidate(data: CandidateData) -> CandidateData:
         raise ValidationError(_("Give the candidate's city."))
     if not is_valid_country(data.country):
         raise ValidationError(_("Choose a country from the list."))
-    if data.score is not None and not (Decimal(0) <= data.score <= Decimal(100)):
-        raise ValidationError(_("The score must be between 0 and 100."))
+    if data.score is not None:
+        # NaN cannot even be compared (InvalidOperation), so test finiteness first.
+        if not data.score.is_finite() or not (Decimal(0) <= data.score <= Decimal(100)):
+            raise ValidationError(_("The score must be between 0 and 100."))
+        # The column is Numeric(5, 2): keep (and audit) the value the database
+        # stores, so re-saving "80" over "80.00" is not recorded as a change.
+        data.score = data.score.quantize(SCORE_STEP, rounding=ROUND_HALF_UP)
     return data
 
 

@@ -1,0 +1,396 @@
+"""Everything under /organizer is for organizers only, and every form needs its token.
+
+The crawl walks every URL rule the app registers under /organizer, so a page
+added later is checked without anyone remembering to add it here; a new URL
+variable that the crawl cannot fill makes it fail loudly.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from werkzeug.routing import Rule
+
+from telecom.auth import services as auth_services
+from telecom.core.audit import AuditEntry
+from telecom.core.errors import Forbidden
+from telecom.core.permissions import Role
+from telecom.events import services
+from telecom.events.models import CandidateStatus, CandidateVenue, Edition
+from telecom.extensions import db
+from tests.core import action_token, form_values, visible_text
+from tests.helpers import (
+    csrf_token_from,
+    log_in,
+    make_edition,
+    make_organizer,
+    make_user,
+    submit_form,
+)
+
+FORM_EXPIRED = "Form expired"
+
+
+@pytest.fixture
+def url_values(app) -> dict[str, object]:
+    """An existing object for every URL variable an organizer route can have."""
+    edition = make_edition()
+    candidate = services.add_candidate(
+        edition, services.CandidateData(city="Dubai", country="AE", venue="DWTC"), actor=None
+    )
+    return {
+        "slug": edition.slug,
+        "candidate_id": candidate.id,
+        # make_edition() wrote an audit entry for the edition
+        "object_type": "editions",
+        "object_id": str(edition.id),
+    }
+
+
+def organizer_rules(app: Flask) -> list[Rule]:
+    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/organizer")]
+    return sorted(rules, key=lambda rule: rule.rule)
+
+
+def path_for(app: Flask, rule: Rule, values: dict[str, object]) -> str:
+    unknown = rule.arguments - values.keys()
+    if unknown:
+        pytest.fail(f"the crawl cannot fill {sorted(unknown)} in {rule.rule}: teach it")
+    adapter = app.url_map.bind("localhost")
+    return adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
+
+
+def get_rules(app: Flask) -> list[Rule]:
+    return [rule for rule in organizer_rules(app) if "GET" in (rule.methods or ())]
+
+
+def post_rules(app: Flask) -> list[Rule]:
+    return [rule for rule in organizer_rules(app) if "POST" in (rule.methods or ())]
+
+
+def page_token(client: FlaskClient) -> str:
+    """A valid CSRF token for this client's session, from the public home page."""
+    return csrf_token_from(client.get("/").get_data(as_text=True))
+
+
+def state_of_the_world() -> dict[str, object]:
+    """What a forbidden request must not change."""
+    db.session.rollback()
+    return {
+        "editions": db.session.execute(select(Edition.slug, Edition.city)).all(),
+        "candidates": db.session.execute(
+            select(CandidateVenue.id, CandidateVenue.city, CandidateVenue.status)
+        ).all(),
+        "audit": db.session.scalar(select(func.count()).select_from(AuditEntry)),
+    }
+
+
+def candidate_status(candidate_id: object) -> CandidateStatus | None:
+    db.session.rollback()
+    return db.session.scalar(select(CandidateVenue.status).where(CandidateVenue.id == candidate_id))
+
+
+def test_the_crawl_covers_the_whole_organizer_area(app):
+    endpoints = {rule.endpoint for rule in organizer_rules(app)}
+
+    assert {
+        "organizer.dashboard",
+        "organizer.create_edition",
+        "organizer.edition",
+        "organizer.edit_edition",
+        "organizer.add_candidate",
+        "organizer.edit_candidate",
+        "organizer.choose_candidate",
+        "organizer.delete_candidate",
+        "core.audit_log",
+        "core.audit_object",
+        "core.mailbox",
+    } <= endpoints
+    assert {"organizer.choose_candidate", "organizer.delete_candidate"} <= {
+        rule.endpoint for rule in post_rules(app) if "GET" not in (rule.methods or ())
+    }
+
+
+def test_anonymous_visitors_are_sent_to_log_in(app, client, url_values):
+    failures = []
+    for rule in get_rules(app):
+        path = path_for(app, rule, url_values)
+        response = client.get(path)
+        location = urlsplit(response.headers.get("Location", ""))
+        if response.status_code != 302 or location.path != "/account/login":
+            failures.append(f"GET {path}: {response.status_code} {location.path}")
+        elif parse_qs(location.query).get("next") != [path]:
+            failures.append(f"GET {path}: login does not lead back ({location.query})")
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_posts_are_sent_to_log_in_and_change_nothing(app, client, url_values):
+    before = state_of_the_world()
+    token = page_token(client)
+    failures = []
+    for rule in post_rules(app):
+        path = path_for(app, rule, url_values)
+        response = client.post(path, data={"csrf_token": token, "city": "Hijacked"})
+        location = urlsplit(response.headers.get("Location", "")).path
+        if response.status_code != 302 or location != "/account/login":
+            failures.append(f"POST {path}: {response.status_code} {location}")
+    assert not failures, "\n".join(failures)
+    assert state_of_the_world() == before
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [None, {Role.CHECKIN_STAFF}, {Role.MEDIA_REVIEWER}, {Role.EXHIBITOR_CONTACT}],
+    ids=["participant", "checkin_staff", "media_reviewer", "exhibitor_contact"],
+)
+def test_other_roles_are_refused_every_organizer_page(app, client, url_values, roles):
+    make_user("someone@example.org", roles=roles)
+    log_in(client, "someone@example.org")
+    failures = []
+    for rule in get_rules(app):
+        path = path_for(app, rule, url_values)
+        response = client.get(path)
+        if response.status_code != 403:
+            failures.append(f"GET {path}: {response.status_code}")
+        elif "Access denied" not in visible_text(response):
+            failures.append(f"GET {path}: 403 without the friendly page")
+    assert not failures, "\n".join(failures)
+
+
+def test_participant_posts_are_refused_and_change_nothing(app, client, url_values):
+    make_user("participant@example.org")
+    log_in(client, "participant@example.org")
+    before = state_of_the_world()
+    token = page_token(client)
+    failures = []
+    for rule in post_rules(app):
+        path = path_for(app, rule, url_values)
+        response = client.post(
+            path,
+            data={
+                "csrf_token": token,
+                "city": "Hijacked",
+                "country": "HU",
+                "name": "Hijacked",
+                "slug": "hijacked",
+                "venue": "X",
+                "start_date": "2030-01-01",
+                "end_date": "2030-01-02",
+                "timezone": "UTC",
+                "currency": "CHF",
+            },
+        )
+        if response.status_code != 403:
+            failures.append(f"POST {path}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert state_of_the_world() == before
+
+
+def test_participant_does_not_see_organizer_links(client, url_values):
+    make_user("participant@example.org")
+    log_in(client, "participant@example.org")
+
+    html = client.get("/").get_data(as_text=True)
+
+    assert 'href="/organizer/"' not in html
+    assert 'href="/organizer/audit"' not in html
+
+
+def test_organizer_opens_every_organizer_page(app, client, url_values):
+    make_organizer()
+    log_in(client, "organizer@example.org")
+    failures = []
+    for rule in get_rules(app):
+        path = path_for(app, rule, url_values)
+        response = client.get(path)
+        if response.status_code != 200:
+            failures.append(f"GET {path}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert 'href="/organizer/"' in client.get("/").get_data(as_text=True)
+
+
+def test_organizer_post_only_routes_work(client, url_values):
+    make_organizer()
+    log_in(client, "organizer@example.org")
+    token = action_token(client, "/organizer/editions/telecom-world-2015")
+    base = f"/organizer/editions/telecom-world-2015/venues/{url_values['candidate_id']}"
+
+    chosen = client.post(f"{base}/choose", data={"csrf_token": token})
+    db.session.rollback()
+    assert chosen.status_code == 302
+    assert candidate_status(url_values["candidate_id"]) == CandidateStatus.CHOSEN
+
+    deleted = client.post(f"{base}/delete", data={"csrf_token": token})
+    db.session.rollback()
+    assert deleted.status_code == 302
+    assert db.session.get(CandidateVenue, url_values["candidate_id"]) is None
+
+
+def test_log_in_leads_back_to_the_organizer_page_asked_for(client, url_values):
+    make_organizer()
+    wanted = "/organizer/editions/telecom-world-2015"
+    login_url = client.get(wanted).headers["Location"]
+
+    response = submit_form(
+        client, login_url, {"email": "organizer@example.org", "password": "correct horse battery"}
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == wanted
+    assert client.get(wanted).status_code == 200
+
+
+def test_losing_the_organizer_role_takes_effect_at_once(client, url_values):
+    organizer = make_organizer()
+    log_in(client, "organizer@example.org")
+    assert client.get("/organizer/").status_code == 200
+
+    auth_services.set_roles(organizer, {Role.PARTICIPANT}, actor=None)
+
+    assert client.get("/organizer/").status_code == 403
+
+
+def test_after_logging_out_organizer_pages_need_a_log_in_again(client, url_values):
+    make_organizer()
+    log_in(client, "organizer@example.org")
+    client.post("/account/logout", data={"csrf_token": page_token(client)})
+
+    response = client.get("/organizer/")
+
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/account/login"
+
+
+def test_services_refuse_a_participant_too(url_values):
+    """The rule lives in the services, not only in the views."""
+    participant = make_user("participant@example.org")
+    edition = db.session.scalar(select(Edition))
+    candidate = db.session.get(CandidateVenue, url_values["candidate_id"])
+    assert edition is not None
+    assert candidate is not None
+    before = state_of_the_world()
+    data = services.EditionData(
+        slug="hijacked",
+        name="Hijacked",
+        city="X",
+        country="HU",
+        venue="X",
+        start_date=edition.start_date,
+        end_date=edition.end_date,
+    )
+    candidate_data = services.CandidateData(city="Hijacked", country="HU")
+
+    attempts = [
+        lambda: services.create_edition(data, actor=participant),
+        lambda: services.update_edition(edition, data, actor=participant),
+        lambda: services.add_candidate(edition, candidate_data, actor=participant),
+        lambda: services.update_candidate(candidate, candidate_data, actor=participant),
+        lambda: services.choose_candidate(candidate, actor=participant),
+        lambda: services.delete_candidate(candidate, actor=participant),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Forbidden):
+            attempt()
+        db.session.rollback()
+    assert state_of_the_world() == before
+
+
+# --- CSRF ---------------------------------------------------------------------
+
+
+def test_organizer_form_without_token_is_refused_and_saves_nothing(client):
+    make_organizer()
+    log_in(client, "organizer@example.org")
+    typed = form_values(client.get("/organizer/editions/new"))
+    typed.update(
+        name="ITU TELECOM World 2031",
+        slug="telecom-world-2031",
+        city="Geneva",
+        country="CH",
+        venue="Palexpo",
+        start_date="2031-09-08",
+        end_date="2031-09-11",
+    )
+    del typed["csrf_token"]
+
+    response = client.post("/organizer/editions/new", data=typed)
+
+    assert response.status_code == 400
+    text = visible_text(response)
+    assert FORM_EXPIRED in text
+    assert "reload the page and submit it again" in text
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Edition)) == 0
+
+
+def test_a_forged_or_foreign_token_is_refused(app, client):
+    make_organizer()
+    log_in(client, "organizer@example.org")
+    someone_else = app.test_client()
+    foreign_token = page_token(someone_else)
+
+    for token in ("forged-token", foreign_token):
+        response = client.post(
+            "/organizer/editions/new",
+            data={
+                "csrf_token": token,
+                "name": "X",
+                "slug": "x",
+                "city": "X",
+                "country": "CH",
+                "venue": "X",
+                "start_date": "2031-01-01",
+                "end_date": "2031-01-02",
+                "timezone": "UTC",
+                "currency": "CHF",
+            },
+        )
+        assert response.status_code == 400
+        assert FORM_EXPIRED in visible_text(response)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Edition)) == 0
+
+
+def test_choose_button_without_token_changes_nothing(client, url_values):
+    make_organizer()
+    log_in(client, "organizer@example.org")
+    path = f"/organizer/editions/telecom-world-2015/venues/{url_values['candidate_id']}/choose"
+
+    response = client.post(path)
+
+    assert response.status_code == 400
+    assert FORM_EXPIRED in visible_text(response)
+    db.session.rollback()
+    assert candidate_status(url_values["candidate_id"]) == CandidateStatus.BID_RECEIVED
+
+
+def test_login_without_token_is_refused_and_does_not_log_in(client):
+    make_organizer()
+
+    response = client.post(
+        "/account/login",
+        data={"email": "organizer@example.org", "password": "correct horse battery"},
+    )
+
+    assert response.status_code == 400
+    assert FORM_EXPIRED in visible_text(response)
+    assert client.get("/organizer/").status_code == 302
+
+
+def test_json_clients_get_the_csrf_refusal_as_json(client):
+    make_organizer()
+
+    response = client.post(
+        "/account/login",
+        data={"email": "organizer@example.org", "password": "x"},
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response.json is not None
+    assert response.json["status"] == 400
+    assert "security token" in response.json["error"]

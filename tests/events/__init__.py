@@ -1,0 +1,1 @@
+"""Tests for editions and candidate venues (page helpers live in tests.core)."""
