@@ -48,7 +48,7 @@ format: install
 # Regenerate the message catalogue after adding user-facing strings.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project "TELECOM World" -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 lock: install
 	$(BIN)/python -m pip install --quiet -r requirements.in

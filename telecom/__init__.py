@@ -104,12 +104,14 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from telecom.api.views import bp as api_bp
     from telecom.auth.views import bp as auth_bp
+    from telecom.auth.views import users_bp
     from telecom.core.views import bp as core_bp
     from telecom.events.views import bp as events_bp
     from telecom.events.views import organizer_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(users_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(organizer_bp)
     app.register_blueprint(api_bp)

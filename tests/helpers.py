@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 
 from aiosmtpd.controller import Controller
@@ -115,7 +115,9 @@ class MailSink:
 
     async def handle_DATA(self, server, session, envelope):
         with self._lock:
-            self.messages.append(message_from_bytes(envelope.original_content))
+            self.messages.append(
+                message_from_bytes(envelope.original_content, policy=policy.default)
+            )
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[Message]:

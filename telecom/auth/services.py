@@ -10,8 +10,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 
 from telecom.auth.models import ApiToken, User, UserRole, normalise_email
 from telecom.core import audit
@@ -106,8 +107,9 @@ def sign_up(*, email: str, full_name: str, password: str, locale: str | None = N
         # so the form cannot be used to find out who has an account.
         queue_mail(
             existing.email,
-            _("Someone tried to sign up with your address"),
+            _l("Someone tried to sign up with your address"),
             "account_exists.txt",
+            locale=existing.locale,
             user=existing,
             login_url=url_for("auth.login", _external=True),
             reset_url=url_for("auth.reset_request", _external=True),
@@ -115,7 +117,7 @@ def sign_up(*, email: str, full_name: str, password: str, locale: str | None = N
         commit()
         return existing
     user = create_user(email=email, full_name=full_name, password=password)
-    user.locale = locale
+    user.locale = locale if locale in current_app.config["SUPPORTED_LOCALES"] else None
     _queue_confirmation(user)
     commit()
     return user
@@ -129,8 +131,9 @@ def _queue_confirmation(user: User) -> None:
     token = _serializer(_CONFIRM_SALT).dumps({"user": user.id, "email": user.email})
     queue_mail(
         user.email,
-        _("Confirm your e-mail address for TELECOM World"),
+        _l("Confirm your e-mail address for TELECOM World"),
         "confirm_email.txt",
+        locale=user.locale,
         user=user,
         confirm_url=url_for("auth.confirm_email", token=token, _external=True),
     )
@@ -211,8 +214,9 @@ def request_password_reset(email: str) -> None:
     token = _serializer(_RESET_SALT).dumps({"user": user.id, "v": user.session_version})
     queue_mail(
         user.email,
-        _("Reset your TELECOM World password"),
+        _l("Reset your TELECOM World password"),
         "password_reset.txt",
+        locale=user.locale,
         user=user,
         reset_url=url_for("auth.reset_password", token=token, _external=True),
         valid_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
@@ -254,18 +258,51 @@ def set_locale(user: User, locale: str) -> None:
     commit()
 
 
-def set_roles(user: User, roles: set[Role], *, actor: User | None) -> None:
-    """Replace a user's roles. Only organizers (or the CLI, actor=None) may."""
+def update_access(user: User, *, roles: set[Role], active: bool, actor: User | None) -> None:
+    """Set an account's roles and whether it may log in. Organizers (or the CLI) only."""
     if actor is not None:
         require_role(actor, Role.ORGANIZER)
         if actor.id == user.id and Role.ORGANIZER not in roles:
             raise ValidationError(_("You cannot remove your own organizer role."))
+        if actor.id == user.id and not active:
+            raise ValidationError(_("You cannot deactivate your own account."))
     before = _audit_fields(user)
     user.role_links[:] = [link for link in user.role_links if link.role in roles]
     for role in roles - user.roles:
         user.role_links.append(UserRole(role=role))
-    audit.record("set_roles", user, actor=actor, before=before, after=_audit_fields(user))
+    if user.active and not active:
+        user.session_version += 1  # ends the sessions it has open now
+    user.active = active
+    after = _audit_fields(user)
+    if after != before:
+        audit.record("update_access", user, actor=actor, before=before, after=after)
     commit()
+
+
+def search_users(text: str = "", role: Role | None = None) -> Select[tuple[User]]:
+    """Accounts matching a name or e-mail fragment, optionally holding a role."""
+    query = select(User).order_by(User.email)
+    text = text.strip().lower()
+    if text:
+        # Escape LIKE wildcards so that "a_b" finds "a_b" and not "axb".
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                User.email.like(pattern, escape="\\"),
+                func.lower(User.full_name).like(pattern, escape="\\"),
+            )
+        )
+    if role is not None:
+        query = query.where(User.role_links.any(UserRole.role == role))
+    return query
+
+
+def get_user(user_id: int, *, actor: User) -> User:
+    require_role(actor, Role.ORGANIZER)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("There is no such account."))
+    return user
 
 
 def _hash_token(token: str) -> str:

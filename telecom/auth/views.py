@@ -23,8 +23,11 @@ from telecom.auth.forms import (
     LoginForm,
     ResetPasswordForm,
     SignUpForm,
+    UserAccessForm,
 )
 from telecom.core.errors import ServiceError, ValidationError
+from telecom.core.pagination import paginate
+from telecom.core.permissions import Role, roles_required
 from telecom.core.web import safe_next_url, show_service_error
 from telecom.extensions import limiter
 
@@ -192,3 +195,41 @@ def set_language():  # type: ignore[no-untyped-def]
         if current_user.is_authenticated:
             services.set_locale(current_user, locale)
     return redirect(safe_next_url(request.form.get("next"), url_for("events.home")))
+
+
+users_bp = Blueprint("users", __name__, url_prefix="/organizer/users")
+
+
+@users_bp.before_request
+@roles_required(Role.ORGANIZER)
+def require_organizer() -> None:
+    """Account management is for organizers; the services check again."""
+
+
+@users_bp.route("/")
+def list_users():  # type: ignore[no-untyped-def]
+    text = request.args.get("q", "")
+    role_value = request.args.get("role", "")
+    role = Role(role_value) if role_value in {r.value for r in Role} else None
+    page = paginate(services.search_users(text, role), per_page=50)
+    return render_template("auth/users.html", page=page, q=text, role=role, roles=list(Role))
+
+
+@users_bp.route("/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):  # type: ignore[no-untyped-def]
+    user = services.get_user(user_id, actor=current_user)
+    form = UserAccessForm(data={"roles": sorted(user.roles), "active": user.active})
+    if form.validate_on_submit():
+        try:
+            services.update_access(
+                user,
+                roles={Role(value) for value in form.roles.data},
+                active=form.active.data,
+                actor=current_user,
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Access of %(email)s saved.", email=user.email), "success")
+            return redirect(url_for("users.list_users"))
+    return render_template("auth/user_edit.html", form=form, user=user)

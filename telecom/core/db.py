@@ -23,6 +23,7 @@ def commit() -> None:
         db.session.commit()
     except Exception:
         db.session.rollback()
+        outbox.discard_pending(db.session)
         raise
     if pending:
         outbox.deliver(pending)
@@ -31,9 +32,12 @@ def commit() -> None:
 @contextmanager
 def transaction() -> Iterator[None]:
     """Run a block as one transaction: commit on success, roll back on error."""
+    from telecom.core import outbox
+
     try:
         yield
     except BaseException:
         db.session.rollback()
+        outbox.discard_pending(db.session)
         raise
     commit()

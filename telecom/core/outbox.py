@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
+from flask_babel import LazyString, force_locale
 from sqlalchemy import Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -51,10 +52,27 @@ class OutboxMessage(IdMixin, db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-def queue_mail(recipient: str, subject: str, template: str, **context: object) -> OutboxMessage:
-    """Add a message to the current transaction; `template` is under templates/mail/."""
-    body = render_template(f"mail/{template}", **context)
-    message = OutboxMessage(recipient=recipient, subject=subject, body_text=body)
+def queue_mail(
+    recipient: str,
+    subject: str | LazyString,
+    template: str,
+    *,
+    locale: str | None = None,
+    **context: object,
+) -> OutboxMessage:
+    """Add a message to the current transaction; `template` is under templates/mail/.
+
+    The message is written in the recipient's language (`locale`, else the
+    default), not in that of whoever triggered it, so pass `subject` as a
+    lazy_gettext string.
+    """
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    if locale not in supported:
+        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        body = render_template(f"mail/{template}", **context)
+        subject_text = str(subject)
+    message = OutboxMessage(recipient=recipient, subject=subject_text, body_text=body)
     db.session.add(message)
     db.session.info.setdefault(_SESSION_KEY, []).append(message)
     return message

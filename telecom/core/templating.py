@@ -14,7 +14,7 @@ from telecom.core.permissions import Role
 
 
 def date_range(start: date, end: date) -> str:
-    """'12–15 October 2015' in the reader's language."""
+    """The dates in the reader's language: "Oct 12 – 15, 2015", "12–15 oct. 2015"."""
     locale = get_locale() or "en"
     return format_interval(start, end, skeleton="yMMMMd", locale=locale)
 

@@ -22,14 +22,18 @@ from wtforms.validators import (
 )
 
 from telecom.core.countries import country_choices, currency_choices, timezone_choices
+from telecom.core.forms import strip_whitespace
 from telecom.events.models import CANDIDATE_STATUS_LABELS, CandidateStatus
 from telecom.events.services import SLUG_PATTERN, CandidateData, EditionData
 
 
 class EditionForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        _l("Name"), filters=[strip_whitespace], validators=[DataRequired(), Length(max=200)]
+    )
     slug = StringField(
         _l("Slug"),
+        filters=[strip_whitespace],
         validators=[
             DataRequired(),
             Length(max=80),
@@ -40,9 +44,13 @@ class EditionForm(FlaskForm):
         ],
         description=_l("Used in addresses, for example telecom-world-2015."),
     )
-    city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
+    city = StringField(
+        _l("City"), filters=[strip_whitespace], validators=[DataRequired(), Length(max=100)]
+    )
     country = SelectField(_l("Country"), validators=[DataRequired()])
-    venue = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200)])
+    venue = StringField(
+        _l("Venue"), filters=[strip_whitespace], validators=[DataRequired(), Length(max=200)]
+    )
     # InputRequired, not DataRequired: an impossible date must say "Not a valid
     # date value", not "This field is required" (DataRequired drops that error).
     start_date = DateField(_l("First day"), validators=[InputRequired()])
@@ -58,7 +66,7 @@ class EditionForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", "—"), *country_choices()]
+        self.country.choices = [SelectChoice("", "—"), *country_choices()]
         self.timezone.choices = timezone_choices()
         self.currency.choices = currency_choices()
 
@@ -79,9 +87,13 @@ class EditionForm(FlaskForm):
 
 
 class CandidateVenueForm(FlaskForm):
-    city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
+    city = StringField(
+        _l("City"), filters=[strip_whitespace], validators=[DataRequired(), Length(max=100)]
+    )
     country = SelectField(_l("Country"), validators=[DataRequired()])
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    venue = StringField(
+        _l("Venue"), filters=[strip_whitespace], validators=[Optional(), Length(max=200)]
+    )
     score = DecimalField(
         _l("Score (0–100)"),
         places=2,
@@ -99,7 +111,7 @@ class CandidateVenueForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", "—"), *country_choices()]
+        self.country.choices = [SelectChoice("", "—"), *country_choices()]
 
     def to_data(self) -> CandidateData:
         return CandidateData(

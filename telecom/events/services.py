@@ -166,14 +166,27 @@ def _validate_candidate(data: CandidateData) -> CandidateData:
 
 def _unchoose_others(edition: Edition, keep: CandidateVenue, actor: User | None) -> None:
     """Only one bid can win: a newly chosen candidate demotes the previous one."""
-    for other in edition.candidate_venues:
-        if other is not keep and other.status == CandidateStatus.CHOSEN:
-            other.status = CandidateStatus.NOT_SELECTED
-            audit.record(
-                "update", other, actor=actor, edition_id=edition.id,
-                before={"status": CandidateStatus.CHOSEN.value},
-                after={"status": CandidateStatus.NOT_SELECTED.value},
-            )  # fmt: skip
+    db.session.flush()
+    # Organizers choosing at the same moment queue on the edition row; the
+    # second then sees (and demotes) the first one's winner instead of
+    # tripping the unique index.
+    db.session.execute(select(Edition.id).where(Edition.id == edition.id).with_for_update())
+    currently_chosen = db.session.scalars(
+        select(CandidateVenue)
+        .where(
+            CandidateVenue.edition_id == edition.id,
+            CandidateVenue.status == CandidateStatus.CHOSEN,
+            CandidateVenue.id != keep.id,
+        )
+        .execution_options(populate_existing=True)
+    ).all()
+    for other in currently_chosen:
+        other.status = CandidateStatus.NOT_SELECTED
+        audit.record(
+            "update", other, actor=actor, edition_id=edition.id,
+            before={"status": CandidateStatus.CHOSEN.value},
+            after={"status": CandidateStatus.NOT_SELECTED.value},
+        )  # fmt: skip
     # The old winner must be written before the new one, or the partial
     # unique index sees two chosen rows at once.
     db.session.flush()

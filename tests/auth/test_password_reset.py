@@ -269,3 +269,25 @@ def test_reset_requests_are_rate_limited(client):
     assert limited.status_code == 429
     assert "Too many attempts" in html(limited)
     assert outbox_count() == 5
+
+
+def test_mail_is_written_in_the_recipients_language(app, mail):
+    person = make_user("francophone@example.org")
+    person.locale = "fr"
+    commit()
+    # The request comes from an English browser; the mail follows the account.
+    response = app.test_client().get("/account/reset", headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    request_reset(app.test_client(), "francophone@example.org")
+
+    message = mail.wait_for(1)[0]
+    assert message["To"] == "francophone@example.org"
+    assert "mot de passe" in message["Subject"]
+    assert "Bonjour" in body_of(message)
+
+
+def test_the_check_your_mail_page_states_the_real_link_lifetime(app, client):
+    app.config["PASSWORD_RESET_MAX_AGE"] = 30 * 60
+    make_user("timely@example.org")
+    page = html(request_reset(client, "timely@example.org"))
+    assert "expires in 30 minutes" in page

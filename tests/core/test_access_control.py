@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from telecom.auth import services as auth_services
+from telecom.auth.models import User, UserRole
 from telecom.core.audit import AuditEntry
 from telecom.core.errors import Forbidden
 from telecom.core.permissions import Role
@@ -42,9 +43,11 @@ def url_values(app) -> dict[str, object]:
     candidate = services.add_candidate(
         edition, services.CandidateData(city="Dubai", country="AE", venue="DWTC"), actor=None
     )
+    account = make_user("account-under-review@example.org", full_name="Account Under Review")
     return {
         "slug": edition.slug,
         "candidate_id": candidate.id,
+        "user_id": account.id,
         # make_edition() wrote an audit entry for the edition
         "object_type": "editions",
         "object_id": str(edition.id),
@@ -86,6 +89,9 @@ def state_of_the_world() -> dict[str, object]:
             select(CandidateVenue.id, CandidateVenue.city, CandidateVenue.status)
         ).all(),
         "audit": db.session.scalar(select(func.count()).select_from(AuditEntry)),
+        "accounts": db.session.execute(
+            select(User.email, User.active, UserRole.role).join(UserRole).order_by(User.email)
+        ).all(),
     }
 
 
@@ -109,6 +115,8 @@ def test_the_crawl_covers_the_whole_organizer_area(app):
         "core.audit_log",
         "core.audit_object",
         "core.mailbox",
+        "users.list_users",
+        "users.edit_user",
     } <= endpoints
     assert {"organizer.choose_candidate", "organizer.delete_candidate"} <= {
         rule.endpoint for rule in post_rules(app) if "GET" not in (rule.methods or ())
@@ -249,7 +257,7 @@ def test_losing_the_organizer_role_takes_effect_at_once(client, url_values):
     log_in(client, "organizer@example.org")
     assert client.get("/organizer/").status_code == 200
 
-    auth_services.set_roles(organizer, {Role.PARTICIPANT}, actor=None)
+    auth_services.update_access(organizer, roles={Role.PARTICIPANT}, active=True, actor=None)
 
     assert client.get("/organizer/").status_code == 403
 

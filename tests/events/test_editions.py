@@ -371,7 +371,7 @@ def test_home_lists_editions_newest_first_with_city_and_dates(client):
     assert response.status_code == 200
     text = visible_text(response)
     assert "Budapest, Hungary · HUNGEXPO" in text
-    assert "Busan, Korea, Republic of · BEXCO" in text
+    assert "Busan, South Korea · BEXCO" in text
     assert text.index("ITU TELECOM World 2017") < text.index("ITU TELECOM World 2015")
     # Dates are one localised range: "Oct 12 – 15, 2015" in English.
     budapest_card = text[text.index("ITU TELECOM World 2015") :]
