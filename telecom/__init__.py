@@ -99,6 +99,8 @@ def _register_models() -> None:
     from telecom.core import audit as _audit  # noqa: F401
     from telecom.core import outbox as _outbox  # noqa: F401
     from telecom.events import models as _events  # noqa: F401
+    from telecom.exhibitors import models as _exhibitors  # noqa: F401
+    from telecom.participants import models as _participants  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -108,10 +110,14 @@ def _register_blueprints(app: Flask) -> None:
     from telecom.core.views import bp as core_bp
     from telecom.events.views import bp as events_bp
     from telecom.events.views import organizer_bp
+    from telecom.exhibitors.views import bp as exhibitors_bp
+    from telecom.exhibitors.views import organizer_bp as exhibitors_admin_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(organizer_bp)
+    app.register_blueprint(exhibitors_bp)
+    app.register_blueprint(exhibitors_admin_bp)
     app.register_blueprint(api_bp)

@@ -1,0 +1,1 @@
+"""Exhibiting organisations, halls and booths, bookings with holds, pavilions, staff."""

@@ -1,0 +1,1 @@
+"""Exhibitor forms, one module per feature."""

@@ -1,0 +1,1 @@
+"""Exhibitor services, one module per concern (see each module's docstring)."""

@@ -1,0 +1,456 @@
+"""Booth bookings: holds, expiry, confirmation, payment, moves and cancellation.
+
+The state machine lives in TRANSITIONS and `_transition()`; every change goes
+through it and leaves an audit entry. Taking a booth locks the booth row
+(SELECT ... FOR UPDATE) so that concurrent requests queue; the partial unique
+index "one active booking per booth" backs the lock up, so two organisations
+can never hold or book the same booth.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from telecom.auth.models import User
+from telecom.core import audit
+from telecom.core.db import commit
+from telecom.core.errors import Conflict, NotFound, ValidationError
+from telecom.core.models import utcnow
+from telecom.core.outbox import queue_mail
+from telecom.core.permissions import Role, require_role
+from telecom.events.models import Edition
+from telecom.exhibitors.models import (
+    ACTIVE_BOOKING_STATES,
+    BookingState,
+    Booth,
+    BoothBooking,
+    Organisation,
+)
+from telecom.exhibitors.services.access import recipients, require_manage
+from telecom.exhibitors.services.pricing import price_booth
+from telecom.exhibitors.services.settings import settings_for
+from telecom.extensions import db
+
+TRANSITIONS: dict[BookingState, frozenset[BookingState]] = {
+    BookingState.HELD: frozenset(
+        {BookingState.CONFIRMED, BookingState.PAID, BookingState.RELEASED, BookingState.CANCELLED}
+    ),
+    BookingState.CONFIRMED: frozenset({BookingState.PAID, BookingState.CANCELLED}),
+    BookingState.PAID: frozenset({BookingState.CANCELLED}),
+    BookingState.RELEASED: frozenset(),
+    BookingState.CANCELLED: frozenset(),
+}
+
+BOOKING_AUDIT_FIELDS = ("state", "booth_id", "organisation_id", "held_until", "price", "end_reason")
+
+
+class BoothStatus(enum.StrEnum):
+    """What a visitor of the floor plan sees."""
+
+    AVAILABLE = "available"
+    HELD = "held"
+    BOOKED = "booked"
+    BLOCKED = "blocked"
+
+    @property
+    def label(self) -> str:
+        return str(BOOTH_STATUS_LABELS[self])
+
+
+BOOTH_STATUS_LABELS = {
+    BoothStatus.AVAILABLE: _l("Available"),
+    BoothStatus.HELD: _l("Held"),
+    BoothStatus.BOOKED: _l("Booked"),
+    BoothStatus.BLOCKED: _l("Blocked"),
+}
+
+
+def _is_live(booking: BoothBooking, now: datetime) -> bool:
+    """Active, and not a hold whose time ran out (those count as free at once)."""
+    if booking.state not in ACTIVE_BOOKING_STATES:
+        return False
+    return not (
+        booking.state == BookingState.HELD
+        and booking.held_until is not None
+        and booking.held_until <= now
+    )
+
+
+def booth_status(booth: Booth, booking: BoothBooking | None, now: datetime) -> BoothStatus:
+    """The status of a booth given its active booking (None if it has none)."""
+    if booking is not None and _is_live(booking, now):
+        return BoothStatus.HELD if booking.state == BookingState.HELD else BoothStatus.BOOKED
+    if booth.blocked:
+        return BoothStatus.BLOCKED
+    return BoothStatus.AVAILABLE
+
+
+def active_bookings_by_booth(edition_id: int, now: datetime) -> dict[int, BoothBooking]:
+    """Every live booking of an edition, keyed by booth id, in one query."""
+    rows = db.session.scalars(
+        select(BoothBooking).where(
+            BoothBooking.edition_id == edition_id,
+            BoothBooking.state.in_(ACTIVE_BOOKING_STATES),
+        )
+    )
+    return {b.booth_id: b for b in rows if _is_live(b, now)}
+
+
+def _transition(
+    booking: BoothBooking,
+    new_state: BookingState,
+    *,
+    actor: User | None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> None:
+    if new_state not in TRANSITIONS[booking.state]:
+        raise Conflict(
+            _(
+                "A booking that is %(state)s cannot become %(new)s.",
+                state=booking.state.label.lower(),
+                new=new_state.label.lower(),
+            )
+        )
+    now = now or utcnow()
+    before = audit.snapshot(booking, BOOKING_AUDIT_FIELDS)
+    booking.state = new_state
+    if new_state == BookingState.CONFIRMED:
+        booking.confirmed_at = now
+        booking.held_until = None
+    elif new_state == BookingState.PAID:
+        booking.paid_at = now
+        booking.confirmed_at = booking.confirmed_at or now
+        booking.held_until = None
+    else:
+        booking.ended_at = now
+        booking.end_reason = reason[:200]
+    audit.record(
+        new_state.value,
+        booking,
+        actor=actor,
+        edition_id=booking.edition_id,
+        before=before,
+        after=audit.snapshot(booking, BOOKING_AUDIT_FIELDS),
+    )
+
+
+def _lock_booth(booth_id: int) -> Booth:
+    booth = db.session.scalar(
+        select(Booth)
+        .where(Booth.id == booth_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if booth is None:
+        raise NotFound(_("There is no such booth."))
+    return booth
+
+
+def _active_booking_locked(booth: Booth) -> BoothBooking | None:
+    return db.session.scalar(
+        select(BoothBooking)
+        .where(BoothBooking.booth_id == booth.id, BoothBooking.state.in_(ACTIVE_BOOKING_STATES))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _release_if_expired(booking: BoothBooking | None, now: datetime) -> BoothBooking | None:
+    """Release an expired hold found under lock; return the booking if still live."""
+    if booking is None:
+        return None
+    if booking.state == BookingState.HELD and booking.held_until and booking.held_until <= now:
+        _transition(booking, BookingState.RELEASED, actor=None, reason="hold expired", now=now)
+        db.session.flush()  # the index must see the slot free before a new hold
+        return None
+    return booking
+
+
+def _notify(organisation: Organisation, subject: object, template: str, **context: object) -> None:
+    for email, locale in recipients(organisation):
+        queue_mail(email, subject, template, locale=locale, organisation=organisation, **context)
+
+
+def _just_taken() -> Conflict:
+    return Conflict(
+        _("Sorry, this booth was just taken by another exhibitor. Please choose another.")
+    )
+
+
+def hold_booth(
+    booth_id: int,
+    organisation: Organisation,
+    *,
+    actor: User,
+    now: datetime | None = None,
+) -> BoothBooking:
+    """Place a hold on an available booth for an organisation (member or organizer)."""
+    require_manage(actor, organisation)
+    now = now or utcnow()
+    if organisation.pavilion_id is not None:
+        raise ValidationError(
+            _("Co-exhibitors exhibit on their pavilion's space; the pavilion books the booth.")
+        )
+    booth = _lock_booth(booth_id)
+    if booth.edition_id != organisation.edition_id:
+        raise NotFound(_("There is no such booth."))
+    edition = db.session.get(Edition, booth.edition_id)
+    assert edition is not None
+    if booth.blocked:
+        raise Conflict(_("Booth %(code)s is not available.", code=booth.code))
+    if booth.pavilion_id is not None and booth.pavilion_id != organisation.id:
+        raise Conflict(_("Booth %(code)s is reserved for a pavilion.", code=booth.code))
+    if _release_if_expired(_active_booking_locked(booth), now) is not None:
+        raise _just_taken()
+
+    settings = settings_for(edition)
+    live_holds = db.session.scalar(
+        select(func.count(BoothBooking.id)).where(
+            BoothBooking.organisation_id == organisation.id,
+            BoothBooking.state == BookingState.HELD,
+            BoothBooking.held_until > now,
+        )
+    )
+    if (live_holds or 0) >= settings.max_active_holds:
+        raise ValidationError(
+            _(
+                "You already hold %(n)d booths, the most allowed at once. Complete or release "
+                "a hold first.",
+                n=settings.max_active_holds,
+            )
+        )
+
+    quote = price_booth(booth, settings, edition.currency, organisation.rate_category)
+    booking = BoothBooking(
+        edition_id=booth.edition_id,
+        booth_id=booth.id,
+        organisation_id=organisation.id,
+        state=BookingState.HELD,
+        held_until=now + timedelta(minutes=settings.hold_minutes),
+        price=quote.total,
+        currency=edition.currency,
+        created_by_id=actor.id,
+    )
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Only reachable without row locks (SQLite) or if the lock was bypassed:
+        # the unique index caught a second active booking for the booth.
+        db.session.rollback()
+        raise _just_taken() from None
+    audit.record(
+        "hold",
+        booking,
+        actor=actor,
+        edition_id=booking.edition_id,
+        after=audit.snapshot(booking, BOOKING_AUDIT_FIELDS) | {"price_breakdown": quote.as_dict()},
+    )
+    _notify(
+        organisation,
+        _l("Booth %(code)s is held for you", code=booth.code),
+        "hold_placed.txt",
+        booking=booking,
+        booth=booth,
+        edition=edition,
+        quote=quote,
+        hold_minutes=settings.hold_minutes,
+        bookings_url=url_for(
+            "exhibitors.my_bookings", slug=edition.slug, organisation_id=organisation.id,
+            _external=True,
+        ),
+    )  # fmt: skip
+    try:
+        commit()
+    except IntegrityError:
+        raise _just_taken() from None
+    return booking
+
+
+def get_booking(booking_id: int, *, actor: User) -> BoothBooking:
+    booking = db.session.get(BoothBooking, booking_id)
+    if booking is None:
+        raise NotFound(_("There is no such booking."))
+    require_manage(actor, booking.organisation)
+    return booking
+
+
+def release_hold(booking: BoothBooking, *, actor: User) -> None:
+    """The exhibitor lets a hold go before it expires."""
+    require_manage(actor, booking.organisation)
+    _lock_booth(booking.booth_id)
+    db.session.refresh(booking)
+    if booking.state != BookingState.HELD:
+        raise Conflict(_("Only a held booth can be released."))
+    _transition(booking, BookingState.RELEASED, actor=actor, reason="released by exhibitor")
+    commit()
+
+
+def confirm_booking(booking: BoothBooking, *, actor: User, reason: str = "") -> None:
+    """An organizer confirms a hold without payment (sponsor deals, invoices to follow)."""
+    require_role(actor, Role.ORGANIZER)
+    _lock_booth(booking.booth_id)
+    db.session.refresh(booking)
+    now = utcnow()
+    if booking.state == BookingState.HELD and booking.held_until and booking.held_until <= now:
+        raise Conflict(_("This hold has expired; the booth is available again."))
+    _transition(booking, BookingState.CONFIRMED, actor=actor, reason=reason, now=now)
+    _notify_confirmed(booking)
+    commit()
+
+
+def mark_paid(booking: BoothBooking, *, actor: User | None) -> None:
+    """Record that the booking is paid (called by the payments domain)."""
+    _lock_booth(booking.booth_id)
+    db.session.refresh(booking)
+    if booking.state == BookingState.PAID:
+        return  # a repeated payment notification changes nothing
+    _transition(booking, BookingState.PAID, actor=actor)
+    _notify_confirmed(booking)
+    commit()
+
+
+def _notify_confirmed(booking: BoothBooking) -> None:
+    edition = db.session.get(Edition, booking.edition_id)
+    _notify(
+        booking.organisation,
+        _l("Booth %(code)s is booked", code=booking.booth.code),
+        "booking_confirmed.txt",
+        booking=booking,
+        booth=booking.booth,
+        edition=edition,
+    )
+
+
+def cancel_booking(booking: BoothBooking, *, actor: User, reason: str) -> None:
+    """An organizer cancels a booking; the booth becomes available."""
+    require_role(actor, Role.ORGANIZER)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for the cancellation."))
+    _lock_booth(booking.booth_id)
+    db.session.refresh(booking)
+    _transition(booking, BookingState.CANCELLED, actor=actor, reason=reason)
+    edition = db.session.get(Edition, booking.edition_id)
+    _notify(
+        booking.organisation,
+        _l("Your booking of booth %(code)s is cancelled", code=booking.booth.code),
+        "booking_cancelled.txt",
+        booking=booking,
+        booth=booking.booth,
+        edition=edition,
+        reason=reason,
+    )
+    commit()
+
+
+def move_booking(booking: BoothBooking, target_booth_id: int, *, actor: User) -> None:
+    """An organizer moves an active booking to another available booth of the edition."""
+    require_role(actor, Role.ORGANIZER)
+    if target_booth_id == booking.booth_id:
+        raise ValidationError(_("The booking is already on this booth."))
+    # Lock both booths in id order so that two opposite moves cannot deadlock.
+    locked = {b: _lock_booth(b) for b in sorted((booking.booth_id, target_booth_id))}
+    target = locked[target_booth_id]
+    db.session.refresh(booking)
+    if not booking.is_active:
+        raise Conflict(_("Only an active booking can be moved."))
+    if target.edition_id != booking.edition_id:
+        raise NotFound(_("There is no such booth."))
+    if target.blocked:
+        raise Conflict(_("Booth %(code)s is not available.", code=target.code))
+    now = utcnow()
+    if _release_if_expired(_active_booking_locked(target), now) is not None:
+        raise Conflict(_("Booth %(code)s is already taken.", code=target.code))
+    before = audit.snapshot(booking, BOOKING_AUDIT_FIELDS)
+    old_code = booking.booth.code
+    booking.booth_id = target.id
+    booking.booth = target
+    audit.record(
+        "move",
+        booking,
+        actor=actor,
+        edition_id=booking.edition_id,
+        before=before | {"booth": old_code},
+        after=audit.snapshot(booking, BOOKING_AUDIT_FIELDS) | {"booth": target.code},
+    )
+    commit()
+
+
+def set_blocked(booth: Booth, blocked: bool, *, actor: User, reason: str = "") -> None:
+    """Block a booth (kept off sale) or unblock it. A taken booth cannot be blocked."""
+    require_role(actor, Role.ORGANIZER)
+    booth = _lock_booth(booth.id)
+    if blocked and _release_if_expired(_active_booking_locked(booth), utcnow()) is not None:
+        raise Conflict(
+            _("Booth %(code)s is held or booked; cancel the booking first.", code=booth.code)
+        )
+    before = {"blocked": booth.blocked, "blocked_reason": booth.blocked_reason}
+    booth.blocked = blocked
+    booth.blocked_reason = reason.strip()[:200] if blocked else ""
+    after = {"blocked": booth.blocked, "blocked_reason": booth.blocked_reason}
+    if before != after:
+        audit.record(
+            "block" if blocked else "unblock", booth, actor=actor, edition_id=booth.edition_id,
+            before=before, after=after,
+        )  # fmt: skip
+    commit()
+
+
+def release_expired(now: datetime | None = None, edition_id: int | None = None) -> int:
+    """Release every hold whose time ran out; returns how many. For the scheduler."""
+    now = now or utcnow()
+    query = select(BoothBooking.id, BoothBooking.booth_id).where(
+        BoothBooking.state == BookingState.HELD, BoothBooking.held_until <= now
+    )
+    if edition_id is not None:
+        query = query.where(BoothBooking.edition_id == edition_id)
+    released = 0
+    for _booking_id, booth_id in db.session.execute(query).all():
+        booth = _lock_booth(booth_id)
+        if _release_if_expired(_active_booking_locked(booth), now) is None:
+            released += 1
+        commit()
+    return released
+
+
+def send_hold_reminders(now: datetime | None = None) -> int:
+    """Mail every hold about to expire once; returns how many were mailed."""
+    now = now or utcnow()
+    sent = 0
+    holds = db.session.scalars(
+        select(BoothBooking).where(
+            BoothBooking.state == BookingState.HELD,
+            BoothBooking.held_until > now,
+            BoothBooking.reminder_sent_at.is_(None),
+        )
+    ).all()
+    for booking in holds:
+        edition = db.session.get(Edition, booking.edition_id)
+        assert edition is not None
+        settings = settings_for(edition)
+        assert booking.held_until is not None
+        if booking.held_until - now > timedelta(minutes=settings.hold_reminder_minutes):
+            continue
+        booking.reminder_sent_at = now
+        minutes_left = max(1, int((booking.held_until - now).total_seconds() // 60))
+        _notify(
+            booking.organisation,
+            _l("Your hold on booth %(code)s expires soon", code=booking.booth.code),
+            "hold_expiring.txt",
+            booking=booking,
+            booth=booking.booth,
+            edition=edition,
+            minutes_left=minutes_left,
+        )
+        sent += 1
+    commit()
+    return sent

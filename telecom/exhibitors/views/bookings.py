@@ -1,0 +1,3 @@
+"""bookings routes."""
+
+from telecom.exhibitors.views import bp, organizer_bp  # noqa: F401

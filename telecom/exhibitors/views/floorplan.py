@@ -1,0 +1,3 @@
+"""floorplan routes."""
+
+from telecom.exhibitors.views import bp, organizer_bp  # noqa: F401

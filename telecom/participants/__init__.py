@@ -1,0 +1,1 @@
+"""People, registrations (one per person, edition and category), badges, check-in."""
