@@ -92,3 +92,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
+    from telecom.exhibitors.cli import booths_cli
+
+    app.cli.add_command(booths_cli)

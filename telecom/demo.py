@@ -1,4 +1,5 @@
-"""Demo data: the 2013 and 2015 editions, the 2015 host bids, demo accounts.
+"""Demo data: the 2013 and 2015 editions, the 2015 host bids, demo accounts,
+and each edition's exhibition (telecom/exhibitors/demo.py).
 
 Idempotent: every record is looked up by its natural key first, so running
 `flask --app wsgi demo` again changes nothing.
@@ -19,6 +20,7 @@ from telecom.core.db import commit
 from telecom.core.permissions import Role
 from telecom.events import services as event_services
 from telecom.events.models import CandidateStatus, CandidateVenue, Edition
+from telecom.exhibitors.demo import load_exhibitions
 from telecom.extensions import db
 
 EDITIONS = [
@@ -125,6 +127,8 @@ def load_demo_data() -> dict[str, int]:
                 edition_2015, event_services.CandidateData(**vars(candidate)), actor=None
             )
             created["candidate_venues"] += 1
+
+    created.update(load_exhibitions())
     return created
 
 

@@ -10,16 +10,19 @@ can never hold or book the same booth.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from telecom.auth.models import User
-from telecom.core import audit
+from telecom.core import audit, outbox
 from telecom.core.db import commit
 from telecom.core.errors import Conflict, NotFound, ValidationError
 from telecom.core.models import utcnow
@@ -31,10 +34,11 @@ from telecom.exhibitors.models import (
     BookingState,
     Booth,
     BoothBooking,
+    Hall,
     Organisation,
 )
 from telecom.exhibitors.services.access import recipients, require_manage
-from telecom.exhibitors.services.pricing import price_booth
+from telecom.exhibitors.services.pricing import BoothPrice, price_booth
 from telecom.exhibitors.services.settings import settings_for
 from telecom.extensions import db
 
@@ -49,6 +53,29 @@ TRANSITIONS: dict[BookingState, frozenset[BookingState]] = {
 }
 
 BOOKING_AUDIT_FIELDS = ("state", "booth_id", "organisation_id", "held_until", "price", "end_reason")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_transaction(service: F) -> F:
+    """Roll back (and drop queued mail) when a service refuses half-way.
+
+    The services lock rows and may have flushed (an expired hold released under
+    the lock) before a rule refuses; without this the locks and the flushed rows
+    would stay in the session until it ends, and a later commit in the same
+    session (a CLI loop, a test) would write half of a refused action.
+    """
+
+    @wraps(service)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            outbox.discard_pending(db.session)
+            raise
+
+    return wrapped  # type: ignore[return-value]
 
 
 class BoothStatus(enum.StrEnum):
@@ -122,23 +149,29 @@ def _transition(
     now = now or utcnow()
     before = audit.snapshot(booking, BOOKING_AUDIT_FIELDS)
     booking.state = new_state
+    note = ""
     if new_state == BookingState.CONFIRMED:
         booking.confirmed_at = now
         booking.held_until = None
+        note = reason.strip()
     elif new_state == BookingState.PAID:
         booking.paid_at = now
         booking.confirmed_at = booking.confirmed_at or now
         booking.held_until = None
+        note = reason.strip()
     else:
         booking.ended_at = now
         booking.end_reason = reason[:200]
+    after = audit.snapshot(booking, BOOKING_AUDIT_FIELDS)
+    if note:  # e.g. the organizer's note on a confirmation without payment
+        after["note"] = note
     audit.record(
         new_state.value,
         booking,
         actor=actor,
         edition_id=booking.edition_id,
         before=before,
-        after=audit.snapshot(booking, BOOKING_AUDIT_FIELDS),
+        after=after,
     )
 
 
@@ -179,12 +212,35 @@ def _notify(organisation: Organisation, subject: object, template: str, **contex
         queue_mail(email, subject, template, locale=locale, organisation=organisation, **context)
 
 
+def bookings_url(edition: Edition, organisation_id: int) -> str | None:
+    """The organisation's bookings page as an absolute link, when one can be built.
+
+    The CLI (reminders) runs without a request; without SERVER_NAME there is no
+    host to put in a link, and the mail then simply goes without it.
+    """
+    try:
+        return url_for(
+            "exhibitors.my_bookings", slug=edition.slug, organisation_id=organisation_id,
+            _external=True,
+        )  # fmt: skip
+    except RuntimeError:
+        return None
+
+
+def _lock_organisation(organisation_id: int) -> None:
+    """Serialise the check-then-write rules counted per organisation (holds, staff)."""
+    db.session.execute(
+        select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
+    )
+
+
 def _just_taken() -> Conflict:
     return Conflict(
         _("Sorry, this booth was just taken by another exhibitor. Please choose another.")
     )
 
 
+@_one_transaction
 def hold_booth(
     booth_id: int,
     organisation: Organisation,
@@ -212,6 +268,10 @@ def hold_booth(
         raise _just_taken()
 
     settings = settings_for(edition)
+    # Two holds placed at once by the same organisation (on different booths)
+    # queue here, so they cannot both pass the limit. Lock order: booth, then
+    # organisation, everywhere.
+    _lock_organisation(organisation.id)
     live_holds = db.session.scalar(
         select(func.count(BoothBooking.id)).where(
             BoothBooking.organisation_id == organisation.id,
@@ -263,11 +323,8 @@ def hold_booth(
         edition=edition,
         quote=quote,
         hold_minutes=settings.hold_minutes,
-        bookings_url=url_for(
-            "exhibitors.my_bookings", slug=edition.slug, organisation_id=organisation.id,
-            _external=True,
-        ),
-    )  # fmt: skip
+        bookings_url=bookings_url(edition, organisation.id),
+    )
     try:
         commit()
     except IntegrityError:
@@ -283,6 +340,7 @@ def get_booking(booking_id: int, *, actor: User) -> BoothBooking:
     return booking
 
 
+@_one_transaction
 def release_hold(booking: BoothBooking, *, actor: User) -> None:
     """The exhibitor lets a hold go before it expires."""
     require_manage(actor, booking.organisation)
@@ -294,6 +352,7 @@ def release_hold(booking: BoothBooking, *, actor: User) -> None:
     commit()
 
 
+@_one_transaction
 def confirm_booking(booking: BoothBooking, *, actor: User, reason: str = "") -> None:
     """An organizer confirms a hold without payment (sponsor deals, invoices to follow)."""
     require_role(actor, Role.ORGANIZER)
@@ -307,6 +366,7 @@ def confirm_booking(booking: BoothBooking, *, actor: User, reason: str = "") -> 
     commit()
 
 
+@_one_transaction
 def mark_paid(booking: BoothBooking, *, actor: User | None) -> None:
     """Record that the booking is paid (called by the payments domain)."""
     _lock_booth(booking.booth_id)
@@ -320,6 +380,7 @@ def mark_paid(booking: BoothBooking, *, actor: User | None) -> None:
 
 def _notify_confirmed(booking: BoothBooking) -> None:
     edition = db.session.get(Edition, booking.edition_id)
+    assert edition is not None
     _notify(
         booking.organisation,
         _l("Booth %(code)s is booked", code=booking.booth.code),
@@ -327,9 +388,11 @@ def _notify_confirmed(booking: BoothBooking) -> None:
         booking=booking,
         booth=booking.booth,
         edition=edition,
+        bookings_url=bookings_url(edition, booking.organisation_id),
     )
 
 
+@_one_transaction
 def cancel_booking(booking: BoothBooking, *, actor: User, reason: str) -> None:
     """An organizer cancels a booking; the booth becomes available."""
     require_role(actor, Role.ORGANIZER)
@@ -340,6 +403,7 @@ def cancel_booking(booking: BoothBooking, *, actor: User, reason: str) -> None:
     db.session.refresh(booking)
     _transition(booking, BookingState.CANCELLED, actor=actor, reason=reason)
     edition = db.session.get(Edition, booking.edition_id)
+    assert edition is not None
     _notify(
         booking.organisation,
         _l("Your booking of booth %(code)s is cancelled", code=booking.booth.code),
@@ -348,10 +412,12 @@ def cancel_booking(booking: BoothBooking, *, actor: User, reason: str) -> None:
         booth=booking.booth,
         edition=edition,
         reason=reason,
+        bookings_url=bookings_url(edition, booking.organisation_id),
     )
     commit()
 
 
+@_one_transaction
 def move_booking(booking: BoothBooking, target_booth_id: int, *, actor: User) -> None:
     """An organizer moves an active booking to another available booth of the edition."""
     require_role(actor, Role.ORGANIZER)
@@ -367,6 +433,8 @@ def move_booking(booking: BoothBooking, target_booth_id: int, *, actor: User) ->
         raise NotFound(_("There is no such booth."))
     if target.blocked:
         raise Conflict(_("Booth %(code)s is not available.", code=target.code))
+    if target.pavilion_id is not None and target.pavilion_id != booking.organisation_id:
+        raise Conflict(_("Booth %(code)s is reserved for a pavilion.", code=target.code))
     now = utcnow()
     if _release_if_expired(_active_booking_locked(target), now) is not None:
         raise Conflict(_("Booth %(code)s is already taken.", code=target.code))
@@ -374,17 +442,33 @@ def move_booking(booking: BoothBooking, target_booth_id: int, *, actor: User) ->
     old_code = booking.booth.code
     booking.booth_id = target.id
     booking.booth = target
+    extra: dict[str, object] = {"booth": target.code}
+    if booking.state != BookingState.PAID:
+        # Not paid yet: the price follows the booth (a paid amount stays as paid;
+        # any difference is settled by the payments side).
+        quote = _quote(booking, target)
+        booking.price = quote.total
+        extra["price_breakdown"] = quote.as_dict()
     audit.record(
         "move",
         booking,
         actor=actor,
         edition_id=booking.edition_id,
         before=before | {"booth": old_code},
-        after=audit.snapshot(booking, BOOKING_AUDIT_FIELDS) | {"booth": target.code},
+        after=audit.snapshot(booking, BOOKING_AUDIT_FIELDS) | extra,
     )
     commit()
 
 
+def _quote(booking: BoothBooking, booth: Booth) -> BoothPrice:
+    edition = db.session.get(Edition, booking.edition_id)
+    assert edition is not None
+    return price_booth(
+        booth, settings_for(edition), edition.currency, booking.organisation.rate_category
+    )
+
+
+@_one_transaction
 def set_blocked(booth: Booth, blocked: bool, *, actor: User, reason: str = "") -> None:
     """Block a booth (kept off sale) or unblock it. A taken booth cannot be blocked."""
     require_role(actor, Role.ORGANIZER)
@@ -414,9 +498,13 @@ def release_expired(now: datetime | None = None, edition_id: int | None = None) 
     if edition_id is not None:
         query = query.where(BoothBooking.edition_id == edition_id)
     released = 0
-    for _booking_id, booth_id in db.session.execute(query).all():
+    for booking_id, booth_id in db.session.execute(query).all():
         booth = _lock_booth(booth_id)
-        if _release_if_expired(_active_booking_locked(booth), now) is None:
+        active = _active_booking_locked(booth)
+        # Count only what this call released: another worker may have released
+        # the hold (and someone else taken the booth) since the query above.
+        mine = active is not None and active.id == booking_id
+        if mine and _release_if_expired(active, now) is None:
             released += 1
         commit()
     return released
@@ -433,14 +521,34 @@ def send_hold_reminders(now: datetime | None = None) -> int:
             BoothBooking.reminder_sent_at.is_(None),
         )
     ).all()
+    due = []
     for booking in holds:
         edition = db.session.get(Edition, booking.edition_id)
         assert edition is not None
         settings = settings_for(edition)
         assert booking.held_until is not None
-        if booking.held_until - now > timedelta(minutes=settings.hold_reminder_minutes):
+        if booking.held_until - now <= timedelta(minutes=settings.hold_reminder_minutes):
+            due.append((booking.id, edition))
+    db.session.rollback()  # end the read; each reminder is its own transaction
+    for booking_id, edition in due:
+        # Claim the reminder with a conditional UPDATE: of two schedulers running
+        # at once (or a retry), exactly one sees rowcount 1 and mails.
+        claimed = db.session.execute(
+            update(BoothBooking)
+            .where(
+                BoothBooking.id == booking_id,
+                BoothBooking.state == BookingState.HELD,
+                BoothBooking.held_until > now,
+                BoothBooking.reminder_sent_at.is_(None),
+            )
+            .values(reminder_sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            db.session.rollback()
             continue
-        booking.reminder_sent_at = now
+        booking = db.session.get(BoothBooking, booking_id, populate_existing=True)
+        assert booking is not None and booking.held_until is not None
         minutes_left = max(1, int((booking.held_until - now).total_seconds() // 60))
         _notify(
             booking.organisation,
@@ -450,7 +558,123 @@ def send_hold_reminders(now: datetime | None = None) -> int:
             booth=booking.booth,
             edition=edition,
             minutes_left=minutes_left,
+            bookings_url=bookings_url(edition, booking.organisation_id),
         )
+        commit()
         sent += 1
-    commit()
     return sent
+
+
+# --- Reading: what the booking pages show ---------------------------------------
+
+
+def live_booking(booth: Booth, now: datetime | None = None) -> BoothBooking | None:
+    """The booth's live booking, if any (a hold whose time ran out counts as none)."""
+    booking = db.session.scalar(
+        select(BoothBooking).where(
+            BoothBooking.booth_id == booth.id, BoothBooking.state.in_(ACTIVE_BOOKING_STATES)
+        )
+    )
+    if booking is None or not _is_live(booking, now or utcnow()):
+        return None
+    return booking
+
+
+def get_booth(edition: Edition, booth_id: int) -> Booth:
+    booth = db.session.get(Booth, booth_id)
+    if booth is None or booth.edition_id != edition.id:
+        raise NotFound(_("There is no such booth."))
+    return booth
+
+
+def find_booth(edition: Edition, code: str) -> Booth:
+    """A booth of the edition by its code (as typed: spaces and case do not matter)."""
+    code = code.strip()
+    booth = db.session.scalar(
+        select(Booth).where(Booth.edition_id == edition.id, func.upper(Booth.code) == code.upper())
+    )
+    if booth is None:
+        raise ValidationError(_("There is no booth %(code)s in this edition.", code=code))
+    return booth
+
+
+def available_booth_codes(edition: Edition, now: datetime | None = None) -> list[str]:
+    """Codes of the booths that can be held now (for the organizer's pickers)."""
+    taken = active_bookings_by_booth(edition.id, now or utcnow())
+    rows = db.session.execute(
+        select(Booth.id, Booth.code)
+        .where(Booth.edition_id == edition.id, Booth.blocked.is_(False))
+        .order_by(Booth.code)
+    ).all()
+    return [row.code for row in rows if row.id not in taken]
+
+
+def blocked_booths(edition: Edition) -> list[Booth]:
+    return list(
+        db.session.scalars(
+            select(Booth)
+            .where(Booth.edition_id == edition.id, Booth.blocked.is_(True))
+            .order_by(Booth.code)
+        )
+    )
+
+
+def get_edition_booking(edition: Edition, booking_id: int, *, actor: User) -> BoothBooking:
+    """A booking of this edition that `actor` may see (NotFound otherwise)."""
+    booking = get_booking(booking_id, actor=actor)
+    if booking.edition_id != edition.id:
+        raise NotFound(_("There is no such booking."))
+    return booking
+
+
+def organisation_bookings(organisation: Organisation, *, actor: User) -> list[BoothBooking]:
+    """An organisation's bookings, newest first (members and organizers)."""
+    require_manage(actor, organisation)
+    return list(
+        db.session.scalars(
+            select(BoothBooking)
+            .where(BoothBooking.organisation_id == organisation.id)
+            .order_by(BoothBooking.created_at.desc(), BoothBooking.id.desc())
+        )
+    )
+
+
+def bookings_query(
+    edition: Edition,
+    *,
+    actor: User,
+    state: BookingState | None = None,
+    organisation_id: int | None = None,
+    hall_id: int | None = None,
+) -> Select[tuple[BoothBooking]]:
+    """The organizer's bookings list, filtered, newest first (to paginate)."""
+    require_role(actor, Role.ORGANIZER)
+    query = (
+        select(BoothBooking)
+        .join(Booth, Booth.id == BoothBooking.booth_id)
+        .where(BoothBooking.edition_id == edition.id)
+        .order_by(BoothBooking.created_at.desc(), BoothBooking.id.desc())
+    )
+    if state is not None:
+        query = query.where(BoothBooking.state == state)
+    if organisation_id is not None:
+        query = query.where(BoothBooking.organisation_id == organisation_id)
+    if hall_id is not None:
+        query = query.where(Booth.hall_id == hall_id)
+    return query
+
+
+def edition_organisations(edition: Edition) -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.edition_id == edition.id)
+            .order_by(Organisation.display_name)
+        )
+    )
+
+
+def edition_halls(edition: Edition) -> list[Hall]:
+    return list(
+        db.session.scalars(select(Hall).where(Hall.edition_id == edition.id).order_by(Hall.code))
+    )

@@ -5,17 +5,21 @@ price = area × rate per sqm for the booth type
         − the organisation category's discount on the subtotal
 An organizer's price override replaces the computed list price; the
 category discount still applies to it.
+
+Every step is rounded half-up to the currency's minor unit (cents for CHF,
+whole yen for JPY), so the breakdown always adds up to the total. Decimal
+only: a float anywhere raises TypeError.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from telecom.core.money import quantize
 from telecom.exhibitors.models import Booth, BoothType, ExhibitionSettings, RateCategory
 
 HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,10 @@ class BoothPrice:
                 for key, value in self.__dict__.items()}  # fmt: skip
 
 
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+def _decimal(value: object, what: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise TypeError(f"{what} must be a Decimal, not {type(value).__name__}")
+    return Decimal(value)
 
 
 def surcharge_pct(settings: ExhibitionSettings, open_sides: int) -> Decimal:
@@ -71,26 +77,30 @@ def price_booth(
     currency: str,
     category: RateCategory = RateCategory.STANDARD,
 ) -> BoothPrice:
-    area = booth.width * booth.depth
-    rate = rate_per_sqm(settings, booth.booth_type)
-    extra_pct = surcharge_pct(settings, booth.open_sides)
+    def money(value: Decimal) -> Decimal:
+        return quantize(value, currency)
+
+    area = _decimal(booth.width, "width") * _decimal(booth.depth, "depth")
+    rate = _decimal(rate_per_sqm(settings, booth.booth_type), "rate")
+    extra_pct = _decimal(surcharge_pct(settings, booth.open_sides), "surcharge")
+    off_pct = _decimal(discount_pct(settings, category), "discount")
     if booth.price_override is not None:
-        base, surcharge, overridden = booth.price_override, Decimal(0), True
+        base = money(_decimal(booth.price_override, "price override"))
+        surcharge, extra_pct, overridden = money(Decimal(0)), Decimal(0), True
     else:
-        base = _money(area * rate)
-        surcharge = _money(base * extra_pct / HUNDRED)
+        base = money(area * rate)
+        surcharge = money(base * extra_pct / HUNDRED)
         overridden = False
-    off_pct = discount_pct(settings, category)
-    discount = _money((base + surcharge) * off_pct / HUNDRED)
+    discount = money((base + surcharge) * off_pct / HUNDRED)
     return BoothPrice(
         area=area,
         rate_per_sqm=rate,
-        base=_money(base),
-        surcharge_pct=extra_pct if not overridden else Decimal(0),
+        base=base,
+        surcharge_pct=extra_pct,
         surcharge=surcharge,
         discount_pct=off_pct,
         discount=discount,
-        total=_money(base + surcharge - discount),
+        total=money(base + surcharge - discount),
         currency=currency,
         overridden=overridden,
     )
