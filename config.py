@@ -54,6 +54,8 @@ class Config:
     EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 3600
     OUTBOX_MAX_ATTEMPTS = 8
+    # Hard cap on any request body; each upload form also has its own, smaller limit.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
@@ -75,6 +77,7 @@ class Config:
             "MAIL_DEFAULT_SENDER", "TELECOM World <no-reply@telecom-world.example>"
         )
         self.MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
+        self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
         self.DEMO_ORGANIZER_EMAIL = os.environ.get(
             "DEMO_ORGANIZER_EMAIL", "organizer@telecom-world.example"
         )

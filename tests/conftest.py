@@ -80,14 +80,19 @@ def _empty_all_tables() -> None:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The application on a migrated, empty database, inside an app context.
 
     Test-client requests run in their own app context (IsolatedClient), so a
     test reading the database after a request sees fresh rows only after
     `db.session.expire_all()` or a new query.
     """
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, SERVER_NAME="localhost")
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SERVER_NAME="localhost",
+        UPLOAD_DIR=str(tmp_path / "uploads"),
+    )
     app.test_client_class = IsolatedClient
     with app.app_context():
         limiter.reset()

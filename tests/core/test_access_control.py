@@ -7,6 +7,8 @@ variable that the crawl cannot fill makes it fail loudly.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,12 +20,23 @@ from werkzeug.routing import Rule
 from telecom.auth import services as auth_services
 from telecom.auth.models import User, UserRole
 from telecom.core.audit import AuditEntry
+from telecom.core.db import commit
 from telecom.core.errors import Forbidden
+from telecom.core.models import utcnow
 from telecom.core.permissions import Role
 from telecom.events import services
 from telecom.events.models import CandidateStatus, CandidateVenue, Edition
+from telecom.exhibitors.models import (
+    BookingState,
+    Booth,
+    BoothBooking,
+    CoExhibitorStatus,
+    Organisation,
+    PavilionKind,
+)
 from telecom.extensions import db
 from tests.core import action_token, form_values, visible_text
+from tests.exhibitors.factories import make_booth, make_hall, make_organisation
 from tests.helpers import (
     csrf_token_from,
     log_in,
@@ -44,7 +57,27 @@ def url_values(app) -> dict[str, object]:
         edition, services.CandidateData(city="Dubai", country="AE", venue="DWTC"), actor=None
     )
     account = make_user("account-under-review@example.org", full_name="Account Under Review")
+    hall = make_hall(edition)
+    booth = make_booth(hall, "F-101")
+    make_booth(hall, "F-102", x="3")
+    exhibitor = make_organisation(edition, "Acme Telecom")
+    pavilion = make_organisation(edition, "Hungary Pavilion", pavilion_kind=PavilionKind.NATIONAL)
+    co_exhibitor = make_organisation(
+        edition, "Budapest Start-up", pavilion=pavilion,
+        co_exhibitor_status=CoExhibitorStatus.PENDING,
+    )  # fmt: skip
+    booking = BoothBooking(
+        edition_id=edition.id, booth_id=booth.id, organisation_id=exhibitor.id,
+        state=BookingState.HELD, held_until=utcnow() + timedelta(hours=1),
+        price=Decimal("4500.00"), currency=edition.currency,
+    )  # fmt: skip
+    db.session.add(booking)
+    commit()
     return {
+        "hall_id": hall.id,
+        "booth_id": booth.id,
+        "organisation_id": co_exhibitor.id,
+        "booking_id": booking.id,
         "slug": edition.slug,
         "candidate_id": candidate.id,
         "user_id": account.id,
@@ -89,6 +122,13 @@ def state_of_the_world() -> dict[str, object]:
             select(CandidateVenue.id, CandidateVenue.city, CandidateVenue.status)
         ).all(),
         "audit": db.session.scalar(select(func.count()).select_from(AuditEntry)),
+        "bookings": db.session.execute(
+            select(BoothBooking.id, BoothBooking.booth_id, BoothBooking.state)
+        ).all(),
+        "booths": db.session.execute(select(Booth.code, Booth.blocked, Booth.x)).all(),
+        "organisations": db.session.execute(
+            select(Organisation.legal_name, Organisation.co_exhibitor_status)
+        ).all(),
         "accounts": db.session.execute(
             select(User.email, User.active, UserRole.role).join(UserRole).order_by(User.email)
         ).all(),

@@ -8,7 +8,7 @@ import pytest
 
 from telecom.core import storage
 from telecom.core.errors import NotFound, ValidationError
-from tests.exhibitors.test_organisations_helpers import SVG, png_bytes
+from tests.exhibitors.organisations_support import SVG, png_bytes
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64
 WEBP = b"RIFF\x30\x00\x00\x00WEBPVP8L" + b"\x00" * 64

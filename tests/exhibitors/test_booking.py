@@ -24,7 +24,7 @@ from telecom.exhibitors.services.booking import TRANSITIONS, BoothStatus
 from telecom.exhibitors.services.pricing import price_booth
 from telecom.exhibitors.services.settings import settings_for
 from telecom.extensions import db
-from tests.exhibitors.test_booking_factories import (
+from tests.exhibitors.factories import (
     audit_actions,
     confirmed,
     expire,
@@ -143,7 +143,7 @@ def test_only_members_and_organizers_hold_for_an_organisation(show):
 
 
 def test_a_booth_of_another_edition_cannot_be_held(show):
-    from tests.exhibitors.test_booking_factories import make_hall
+    from tests.exhibitors.factories import make_hall
     from tests.helpers import make_edition
 
     other = make_edition("telecom-world-2013", name="ITU TELECOM World 2013")
@@ -209,7 +209,7 @@ def test_release_expired_releases_exactly_the_holds_whose_time_ran_out(show):
 
 
 def test_release_expired_can_be_limited_to_one_edition(show):
-    from tests.exhibitors.test_booking_factories import make_hall
+    from tests.exhibitors.factories import make_hall
     from tests.helpers import make_edition
 
     other = make_edition("telecom-world-2013", name="ITU TELECOM World 2013")

@@ -30,7 +30,7 @@ from telecom.exhibitors.models import (
 )
 from telecom.exhibitors.services import booking as booking_service
 from telecom.extensions import db
-from tests.exhibitors.test_booking_factories import (
+from tests.exhibitors.factories import (
     make_booth,
     make_hall,
     make_organisation,

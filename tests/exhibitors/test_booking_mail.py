@@ -14,7 +14,7 @@ from telecom.core.models import utcnow
 from telecom.exhibitors.models import BoothBooking
 from telecom.exhibitors.services import booking
 from telecom.extensions import db
-from tests.exhibitors.test_booking_factories import confirmed, hold, make_show, save_settings
+from tests.exhibitors.factories import confirmed, hold, make_show, save_settings
 from tests.helpers import body_of
 
 

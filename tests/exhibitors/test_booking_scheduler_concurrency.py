@@ -16,7 +16,7 @@ from flask import Flask
 
 from telecom.exhibitors.services import booking
 from telecom.extensions import db
-from tests.exhibitors.test_booking_factories import (
+from tests.exhibitors.factories import (
     make_show,
 )
 
@@ -61,7 +61,7 @@ def test_concurrent_release_and_reminder_runs_do_nothing_twice(app, postgres_onl
     from datetime import timedelta
 
     from telecom.core.models import utcnow
-    from tests.exhibitors.test_booking_factories import hold
+    from tests.exhibitors.factories import hold
 
     show = make_show()
     now = utcnow()

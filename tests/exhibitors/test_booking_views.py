@@ -23,7 +23,7 @@ from telecom.exhibitors.models import (
 from telecom.exhibitors.services import booking
 from telecom.extensions import db
 from tests.core import action_token, text_of, visible_text
-from tests.exhibitors.test_booking_factories import (
+from tests.exhibitors.factories import (
     audit_actions,
     confirmed,
     expire,
@@ -375,7 +375,7 @@ def test_an_organizer_sees_an_exhibitors_bookings(show, client):
 
 
 def test_the_organizer_list_filters_by_state_exhibitor_and_hall(show, client):
-    from tests.exhibitors.test_booking_factories import make_hall
+    from tests.exhibitors.factories import make_hall
 
     hall_g = make_hall(show.edition, "G", "Hall G")
     g_booth = make_booth(hall_g, "G-001")

@@ -18,7 +18,7 @@ from telecom.exhibitors.services import booking as booking_services
 from telecom.exhibitors.services import floorplan_editor as services
 from telecom.extensions import db
 from tests.core import action_token, fill_and_submit, form_values, visible_text
-from tests.exhibitors.test_floorplan_support import (
+from tests.exhibitors.floorplan_support import (
     ADMIN,
     book,
     booth,

@@ -12,7 +12,7 @@ from flask import Flask
 from telecom.core.models import utcnow
 from telecom.exhibitors.models import BookingState, BoothBooking
 from telecom.extensions import db
-from tests.exhibitors.test_booking_factories import hold, make_show, state_of
+from tests.exhibitors.factories import hold, make_show, state_of
 from tests.helpers import body_of
 
 

@@ -26,7 +26,7 @@ from telecom.exhibitors.services import organisations as services
 from telecom.exhibitors.services.booking import BoothStatus
 from telecom.extensions import db
 from tests.core import visible_text
-from tests.exhibitors.test_organisations_helpers import (
+from tests.exhibitors.organisations_support import (
     SLUG,
     book,
     client_for,

@@ -19,7 +19,7 @@ from telecom.exhibitors.models import BoothType, ExhibitionSettings
 from telecom.exhibitors.services import booking as booking_services
 from telecom.extensions import db
 from tests.core import visible_text
-from tests.exhibitors.test_floorplan_support import (
+from tests.exhibitors.floorplan_support import (
     PLAN_URL,
     book,
     booth,

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from telecom.events.models import Edition
-from tests.exhibitors.test_floorplan_support import PLAN_URL, book, booth, hall, hold, organisation
+from tests.exhibitors.floorplan_support import PLAN_URL, book, booth, hall, hold, organisation
 from tests.helpers import make_edition
 
 pytestmark = pytest.mark.e2e

@@ -28,7 +28,7 @@ from telecom.exhibitors.services import booking as booking_services
 from telecom.exhibitors.services import floorplan_csv
 from telecom.exhibitors.services import floorplan_editor as editor
 from telecom.extensions import db
-from tests.exhibitors.test_floorplan_support import booth, hall, organisation, system_organizer
+from tests.exhibitors.floorplan_support import booth, hall, organisation, system_organizer
 from tests.helpers import make_edition
 
 pytestmark = pytest.mark.postgres_only

@@ -20,7 +20,7 @@ from telecom.exhibitors.models import Booth, BoothType
 from telecom.exhibitors.services import floorplan_csv
 from telecom.extensions import db
 from tests.core import action_token, visible_text
-from tests.exhibitors.test_floorplan_support import (
+from tests.exhibitors.floorplan_support import (
     ADMIN,
     book,
     booth,

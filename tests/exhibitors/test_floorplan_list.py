@@ -11,7 +11,7 @@ from telecom.events.models import Edition
 from telecom.exhibitors.models import BoothType
 from telecom.exhibitors.services import booking as booking_services
 from tests.core import visible_text
-from tests.exhibitors.test_floorplan_support import (
+from tests.exhibitors.floorplan_support import (
     LIST_URL,
     book,
     booth,

@@ -15,7 +15,7 @@ from telecom.exhibitors.models import Organisation, OrganisationMember, RateCate
 from telecom.exhibitors.services import organisations as services
 from telecom.extensions import db
 from tests.core import action_token, fill_and_submit, form_values, visible_text
-from tests.exhibitors.test_organisations_helpers import (
+from tests.exhibitors.organisations_support import (
     REGISTRATION,
     SLUG,
     SVG,
@@ -340,7 +340,7 @@ def test_an_organizer_corrects_everything_including_the_rate_category(app, editi
 
 
 def test_a_pavilion_with_co_exhibitors_stays_a_pavilion(edition, ada, ada_client):
-    from tests.exhibitors.test_organisations_helpers import invite
+    from tests.exhibitors.organisations_support import invite
 
     pavilion = register_pavilion(edition, ada, "Swiss Pavilion")
     invite(pavilion, ada, "Swiss Start-up AG")

@@ -11,7 +11,7 @@ from telecom.exhibitors.services import booking as booking_services
 from telecom.exhibitors.services import organisations as services
 from telecom.extensions import db
 from tests.core import action_token, fill_and_submit, visible_text
-from tests.exhibitors.test_organisations_helpers import (
+from tests.exhibitors.organisations_support import (
     SLUG,
     audit_actions,
     book,

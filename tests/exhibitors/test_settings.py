@@ -19,7 +19,7 @@ from telecom.exhibitors.services.settings import (
 )
 from telecom.extensions import db
 from tests.core import fill_and_submit, form_values, visible_text
-from tests.exhibitors.test_booking_factories import make_booth, make_hall
+from tests.exhibitors.factories import make_booth, make_hall
 from tests.helpers import log_in, make_edition, make_organizer, make_user
 
 

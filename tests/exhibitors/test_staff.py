@@ -18,7 +18,7 @@ from telecom.participants.models import (
     RegistrationStatus,
 )
 from tests.core import action_token, fill_and_submit, visible_text
-from tests.exhibitors.test_booking_factories import (
+from tests.exhibitors.factories import (
     confirmed,
     hold,
     make_booth,

@@ -11,7 +11,7 @@ from telecom.exhibitors.models import CoExhibitorStatus, Organisation, PavilionK
 from telecom.exhibitors.services import staff
 from telecom.extensions import db
 from telecom.participants.models import Registration, RegistrationStatus
-from tests.exhibitors.test_booking_factories import confirmed, make_organisation, make_show
+from tests.exhibitors.factories import confirmed, make_organisation, make_show
 from tests.exhibitors.test_booking_scheduler_concurrency import postgres_only, run_at_once  # noqa: F401
 from tests.helpers import make_user
 
