@@ -106,6 +106,33 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def racing_app(app: Flask, database_url: str, backend: str) -> Iterator[Flask]:
+    """A second app on the test database whose pool lets every racer hold a connection.
+
+    Concurrency guarantees rest on PostgreSQL row locks; SQLite serialises
+    every writer, so these tests are skipped there.
+    """
+    from tests.concurrency import MAX_RACERS
+
+    if backend != "postgresql":
+        pytest.skip(
+            "row locks are only meaningful on PostgreSQL; SQLite serialises every writer "
+            "(set TEST_DATABASE_URL to run this test)"
+        )
+    racing = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SERVER_NAME="localhost",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": MAX_RACERS + 5, "max_overflow": 0},
+    )
+    # Mail settings made by the `mail` fixture (request it before this one).
+    racing.config.update({k: v for k, v in app.config.items() if k.startswith("MAIL_")})
+    yield racing
+    with racing.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from telecom.auth.models import User
 from telecom.events import services
 from telecom.events.models import CandidateStatus, CandidateVenue
 from telecom.extensions import db
+from tests.concurrency import Job, race
 from tests.helpers import make_edition, make_organizer
 
 CITIES = ["Budapest", "Mexico City", "Rome", "Hong Kong", "Dubai", "Geneva", "Busan", "Bangkok"]
 
 
-def test_simultaneous_choices_leave_exactly_one_winner(app: Flask, backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("row locks are only meaningful on PostgreSQL (set TEST_DATABASE_URL)")
+def choose_job(organizer_id: int, slug: str, candidate_id: int) -> Job:
+    def prepare() -> Callable[[], object]:
+        actor = db.session.get(User, organizer_id)
+        candidate = services.get_candidate(services.get_edition(slug), candidate_id)
+        return lambda: services.choose_candidate(candidate, actor=actor)
+
+    return prepare
+
+
+def test_simultaneous_choices_leave_exactly_one_winner(app: Flask, racing_app: Flask) -> None:
     organizer = make_organizer()
     edition = make_edition()
     candidate_ids = [
@@ -27,30 +35,12 @@ def test_simultaneous_choices_leave_exactly_one_winner(app: Flask, backend: str)
         ).id
         for city in CITIES
     ]
-    organizer_id, edition_slug = organizer.id, edition.slug
-    barrier = threading.Barrier(len(candidate_ids))
-    errors: list[BaseException] = []
 
-    def choose(candidate_id: int) -> None:
-        with app.app_context():
-            try:
-                actor = db.session.get(type(organizer), organizer_id)
-                own_edition = services.get_edition(edition_slug)
-                candidate = services.get_candidate(own_edition, candidate_id)
-                barrier.wait(timeout=10)
-                services.choose_candidate(candidate, actor=actor)
-            except BaseException as error:
-                errors.append(error)
-            finally:
-                db.session.remove()
+    outcomes = race(
+        racing_app, [choose_job(organizer.id, edition.slug, cid) for cid in candidate_ids]
+    )
 
-    threads = [threading.Thread(target=choose, args=(cid,)) for cid in candidate_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert errors == []
+    assert [o.error for o in outcomes if o.error] == []
     db.session.expire_all()
     statuses = db.session.scalars(
         select(CandidateVenue.status).where(CandidateVenue.edition_id == edition.id)

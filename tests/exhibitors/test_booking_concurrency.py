@@ -10,15 +10,12 @@ booking on a booth.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from telecom import create_app
 from telecom.auth.models import User
 from telecom.core.errors import Conflict, ValidationError
 from telecom.events.models import Edition
@@ -30,6 +27,7 @@ from telecom.exhibitors.models import (
 )
 from telecom.exhibitors.services import booking as booking_service
 from telecom.extensions import db
+from tests.concurrency import Job, Outcome, race
 from tests.exhibitors.factories import (
     make_booth,
     make_hall,
@@ -41,59 +39,6 @@ from tests.helpers import make_edition, make_organizer, make_user
 pytestmark = pytest.mark.postgres_only
 
 RACERS = 20
-
-
-@pytest.fixture
-def racing_app(app: Flask, database_url: str, backend: str) -> Iterator[Flask]:
-    """A second app on the same database whose pool lets every racer hold a connection."""
-    if backend != "postgresql":
-        pytest.skip(
-            "row locks are only meaningful on PostgreSQL; SQLite serialises every writer "
-            "(set TEST_DATABASE_URL to run this test)"
-        )
-    racing = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        SERVER_NAME="localhost",
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS + 5, "max_overflow": 0},
-    )
-    yield racing
-    with racing.app_context():
-        db.engine.dispose()
-
-
-@dataclass
-class Outcome:
-    result: object = None
-    error: BaseException | None = None
-
-
-Job = Callable[[], Callable[[], object]]  # prepares (loads rows), returns the racing call
-
-
-def race(app: Flask, jobs: list[Job]) -> list[Outcome]:
-    """Prepare every job in its own thread and session, then run them all at once."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [Outcome() for _ in jobs]
-
-    def run(outcome: Outcome, job: Job) -> None:
-        with app.app_context():
-            try:
-                action = job()
-                barrier.wait(timeout=20)
-                outcome.result = action()
-            except BaseException as error:
-                outcome.error = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in zip(outcomes, jobs, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racer never finished"
-    return outcomes
 
 
 def hold_job(booth_id: int, organisation_id: int, user_id: int) -> Job:

@@ -10,16 +10,12 @@ geometry it was placed on).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
-from telecom import create_app
 from telecom.auth.models import User
 from telecom.core.errors import ValidationError
 from telecom.events.models import Edition
@@ -28,60 +24,13 @@ from telecom.exhibitors.services import booking as booking_services
 from telecom.exhibitors.services import floorplan_csv
 from telecom.exhibitors.services import floorplan_editor as editor
 from telecom.extensions import db
+from tests.concurrency import Job, race
 from tests.exhibitors.floorplan_support import booth, hall, organisation, system_organizer
 from tests.helpers import make_edition
 
 pytestmark = pytest.mark.postgres_only
 
 RACERS = 10
-
-
-@pytest.fixture
-def racing_app(app: Flask, database_url: str, backend: str) -> Iterator[Flask]:
-    if backend != "postgresql":
-        pytest.skip("row locks are only meaningful on PostgreSQL (set TEST_DATABASE_URL)")
-    racing = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        SERVER_NAME="localhost",
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": RACERS + 5, "max_overflow": 0},
-    )
-    yield racing
-    with racing.app_context():
-        db.engine.dispose()
-
-
-@dataclass
-class Outcome:
-    result: object = None
-    error: BaseException | None = None
-
-
-Job = Callable[[], Callable[[], object]]
-
-
-def race(app: Flask, jobs: list[Job]) -> list[Outcome]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [Outcome() for _ in jobs]
-
-    def run(outcome: Outcome, job: Job) -> None:
-        with app.app_context():
-            try:
-                action = job()
-                barrier.wait(timeout=20)
-                outcome.result = action()
-            except BaseException as error:
-                outcome.error = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in zip(outcomes, jobs, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racer never finished"
-    return outcomes
 
 
 def test_organizers_placing_booths_on_the_same_spot_get_one_booth(racing_app, app):

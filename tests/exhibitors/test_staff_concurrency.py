@@ -11,8 +11,8 @@ from telecom.exhibitors.models import CoExhibitorStatus, Organisation, PavilionK
 from telecom.exhibitors.services import staff
 from telecom.extensions import db
 from telecom.participants.models import Registration, RegistrationStatus
+from tests.concurrency import run_at_once
 from tests.exhibitors.factories import confirmed, make_organisation, make_show
-from tests.exhibitors.test_booking_scheduler_concurrency import postgres_only, run_at_once  # noqa: F401
 from tests.helpers import make_user
 
 
@@ -38,19 +38,19 @@ def adding(user_id: int, organisation_id: int, email: str) -> Callable[[], int]:
     return job
 
 
-def test_concurrent_additions_stop_at_the_quota(app, postgres_only):  # noqa: F811
+def test_concurrent_additions_stop_at_the_quota(app, racing_app):
     show = make_show()
     confirmed(show, "F-103")  # 18 sqm: 4 staff
     jobs = [adding(show.ada.id, show.acme.id, f"staff{n}@acme.example") for n in range(12)]
 
-    results, errors = run_at_once(app, jobs)
+    results, errors = run_at_once(racing_app, jobs)
 
     assert len(results) == 4, errors
     assert all("You have named all 4 staff" in error.message for error in errors), errors
     assert confirmed_registrations() == 4
 
 
-def test_a_pavilion_and_its_co_exhibitors_adding_at_once_share_one_quota(app, postgres_only):  # noqa: F811
+def test_a_pavilion_and_its_co_exhibitors_adding_at_once_share_one_quota(app, racing_app):
     show = make_show()
     owner = make_user("hu@pavilion.example")
     pavilion = make_organisation(
@@ -69,7 +69,7 @@ def test_a_pavilion_and_its_co_exhibitors_adding_at_once_share_one_quota(app, po
     for user_id, co_id in co_exhibitors:
         jobs += [adding(user_id, co_id, f"c{co_id}-{n}@example.org") for n in range(3)]
 
-    results, errors = run_at_once(app, jobs)
+    results, errors = run_at_once(racing_app, jobs)
 
     assert len(results) == 4, errors
     assert confirmed_registrations() == 4
@@ -77,7 +77,7 @@ def test_a_pavilion_and_its_co_exhibitors_adding_at_once_share_one_quota(app, po
 
 def test_the_same_new_person_added_by_two_exhibitors_at_once_gets_one_registration(
     app,
-    postgres_only,  # noqa: F811
+    racing_app,
 ):
     show = make_show()
     confirmed(show, "F-101")
@@ -87,7 +87,7 @@ def test_the_same_new_person_added_by_two_exhibitors_at_once_gets_one_registrati
         adding(show.bob.id, show.globex.id, "same@example.org"),
     ] * 3
 
-    results, errors = run_at_once(app, jobs)
+    results, errors = run_at_once(racing_app, jobs)
 
     assert len(results) == 1, errors
     assert all("already" in getattr(error, "message", "") for error in errors), (
