@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
 
 from telecom.extensions import db
 
@@ -41,3 +43,29 @@ def transaction() -> Iterator[None]:
         outbox.discard_pending(db.session)
         raise
     commit()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def atomic(service: F) -> F:
+    """Decorator: a service that refuses half-way leaves nothing behind.
+
+    Services lock rows and may flush (say, an expired hold released under a
+    lock) before a rule refuses; rolling back here releases the locks and
+    drops the flushed rows and queued mail, so a later commit in the same
+    session (a CLI loop, a test) can never write half of a refused action.
+    """
+
+    @wraps(service)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        from telecom.core import outbox
+
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            outbox.discard_pending(db.session)
+            raise
+
+    return wrapped  # type: ignore[return-value]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import wraps
 from typing import Any, TypeVar
 
 from flask import url_for
@@ -22,8 +21,8 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from telecom.auth.models import User
-from telecom.core import audit, outbox
-from telecom.core.db import commit
+from telecom.core import audit
+from telecom.core.db import atomic, commit
 from telecom.core.errors import Conflict, NotFound, ValidationError
 from telecom.core.models import utcnow
 from telecom.core.outbox import queue_mail
@@ -55,27 +54,6 @@ TRANSITIONS: dict[BookingState, frozenset[BookingState]] = {
 BOOKING_AUDIT_FIELDS = ("state", "booth_id", "organisation_id", "held_until", "price", "end_reason")
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _one_transaction(service: F) -> F:
-    """Roll back (and drop queued mail) when a service refuses half-way.
-
-    The services lock rows and may have flushed (an expired hold released under
-    the lock) before a rule refuses; without this the locks and the flushed rows
-    would stay in the session until it ends, and a later commit in the same
-    session (a CLI loop, a test) would write half of a refused action.
-    """
-
-    @wraps(service)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return service(*args, **kwargs)
-        except BaseException:
-            db.session.rollback()
-            outbox.discard_pending(db.session)
-            raise
-
-    return wrapped  # type: ignore[return-value]
 
 
 class BoothStatus(enum.StrEnum):
@@ -175,7 +153,7 @@ def _transition(
     )
 
 
-def _lock_booth(booth_id: int) -> Booth:
+def lock_booth(booth_id: int) -> Booth:
     booth = db.session.scalar(
         select(Booth)
         .where(Booth.id == booth_id)
@@ -240,7 +218,7 @@ def _just_taken() -> Conflict:
     )
 
 
-@_one_transaction
+@atomic
 def hold_booth(
     booth_id: int,
     organisation: Organisation,
@@ -255,7 +233,7 @@ def hold_booth(
         raise ValidationError(
             _("Co-exhibitors exhibit on their pavilion's space; the pavilion books the booth.")
         )
-    booth = _lock_booth(booth_id)
+    booth = lock_booth(booth_id)
     if booth.edition_id != organisation.edition_id:
         raise NotFound(_("There is no such booth."))
     edition = db.session.get(Edition, booth.edition_id)
@@ -340,11 +318,11 @@ def get_booking(booking_id: int, *, actor: User) -> BoothBooking:
     return booking
 
 
-@_one_transaction
+@atomic
 def release_hold(booking: BoothBooking, *, actor: User) -> None:
     """The exhibitor lets a hold go before it expires."""
     require_manage(actor, booking.organisation)
-    _lock_booth(booking.booth_id)
+    lock_booth(booking.booth_id)
     db.session.refresh(booking)
     if booking.state != BookingState.HELD:
         raise Conflict(_("Only a held booth can be released."))
@@ -352,11 +330,11 @@ def release_hold(booking: BoothBooking, *, actor: User) -> None:
     commit()
 
 
-@_one_transaction
+@atomic
 def confirm_booking(booking: BoothBooking, *, actor: User, reason: str = "") -> None:
     """An organizer confirms a hold without payment (sponsor deals, invoices to follow)."""
     require_role(actor, Role.ORGANIZER)
-    _lock_booth(booking.booth_id)
+    lock_booth(booking.booth_id)
     db.session.refresh(booking)
     now = utcnow()
     if booking.state == BookingState.HELD and booking.held_until and booking.held_until <= now:
@@ -366,10 +344,10 @@ def confirm_booking(booking: BoothBooking, *, actor: User, reason: str = "") -> 
     commit()
 
 
-@_one_transaction
+@atomic
 def mark_paid(booking: BoothBooking, *, actor: User | None) -> None:
     """Record that the booking is paid (called by the payments domain)."""
-    _lock_booth(booking.booth_id)
+    lock_booth(booking.booth_id)
     db.session.refresh(booking)
     if booking.state == BookingState.PAID:
         return  # a repeated payment notification changes nothing
@@ -392,14 +370,14 @@ def _notify_confirmed(booking: BoothBooking) -> None:
     )
 
 
-@_one_transaction
+@atomic
 def cancel_booking(booking: BoothBooking, *, actor: User, reason: str) -> None:
     """An organizer cancels a booking; the booth becomes available."""
     require_role(actor, Role.ORGANIZER)
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Give a reason for the cancellation."))
-    _lock_booth(booking.booth_id)
+    lock_booth(booking.booth_id)
     db.session.refresh(booking)
     _transition(booking, BookingState.CANCELLED, actor=actor, reason=reason)
     edition = db.session.get(Edition, booking.edition_id)
@@ -417,14 +395,14 @@ def cancel_booking(booking: BoothBooking, *, actor: User, reason: str) -> None:
     commit()
 
 
-@_one_transaction
+@atomic
 def move_booking(booking: BoothBooking, target_booth_id: int, *, actor: User) -> None:
     """An organizer moves an active booking to another available booth of the edition."""
     require_role(actor, Role.ORGANIZER)
     if target_booth_id == booking.booth_id:
         raise ValidationError(_("The booking is already on this booth."))
     # Lock both booths in id order so that two opposite moves cannot deadlock.
-    locked = {b: _lock_booth(b) for b in sorted((booking.booth_id, target_booth_id))}
+    locked = {b: lock_booth(b) for b in sorted((booking.booth_id, target_booth_id))}
     target = locked[target_booth_id]
     db.session.refresh(booking)
     if not booking.is_active:
@@ -468,11 +446,11 @@ def _quote(booking: BoothBooking, booth: Booth) -> BoothPrice:
     )
 
 
-@_one_transaction
+@atomic
 def set_blocked(booth: Booth, blocked: bool, *, actor: User, reason: str = "") -> None:
     """Block a booth (kept off sale) or unblock it. A taken booth cannot be blocked."""
     require_role(actor, Role.ORGANIZER)
-    booth = _lock_booth(booth.id)
+    booth = lock_booth(booth.id)
     if blocked and _release_if_expired(_active_booking_locked(booth), utcnow()) is not None:
         raise Conflict(
             _("Booth %(code)s is held or booked; cancel the booking first.", code=booth.code)
@@ -499,7 +477,7 @@ def release_expired(now: datetime | None = None, edition_id: int | None = None) 
         query = query.where(BoothBooking.edition_id == edition_id)
     released = 0
     for booking_id, booth_id in db.session.execute(query).all():
-        booth = _lock_booth(booth_id)
+        booth = lock_booth(booth_id)
         active = _active_booking_locked(booth)
         # Count only what this call released: another worker may have released
         # the hold (and someone else taken the booth) since the query above.

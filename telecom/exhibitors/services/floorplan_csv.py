@@ -35,7 +35,7 @@ from sqlalchemy.orm import aliased
 
 from telecom.auth.models import User
 from telecom.core import audit
-from telecom.core.db import commit
+from telecom.core.db import atomic, commit
 from telecom.core.errors import Conflict, ValidationError
 from telecom.core.models import utcnow
 from telecom.core.permissions import Role, require_role
@@ -59,7 +59,6 @@ from telecom.exhibitors.services.floorplan_editor import (
     find_overlaps,
     metres,
     money_amount,
-    one_transaction,
     outside_hall_message,
     overlap_message,
     parse_decimal,
@@ -473,7 +472,7 @@ def _check_geometry(
             report.errors.append(LineError(line, f"{overlap_message(mine, other)} ({where})"))
 
 
-@one_transaction
+@atomic
 def import_floorplan(
     edition: Edition,
     data: bytes,

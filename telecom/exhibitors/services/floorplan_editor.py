@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from functools import wraps
 from typing import Any, TypeVar
 
 from flask_babel import gettext as _
@@ -25,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from telecom.auth.models import User
 from telecom.core import audit
-from telecom.core.db import commit
+from telecom.core.db import atomic, commit
 from telecom.core.errors import Conflict, NotFound, ValidationError
 from telecom.core.models import utcnow
 from telecom.core.permissions import Role, require_role
@@ -40,7 +39,7 @@ from telecom.exhibitors.models import (
     Hall,
     Organisation,
 )
-from telecom.exhibitors.services.booking import BoothStatus, booth_status
+from telecom.exhibitors.services.booking import BoothStatus, booth_status, lock_booth
 from telecom.exhibitors.services.floorplan import natural_key, normalise_code, plain
 from telecom.extensions import db
 
@@ -74,25 +73,6 @@ class BookedBoothChange(Conflict):
 
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def one_transaction(service: F) -> F:
-    """Roll back when a service refuses half-way, releasing the row locks it took.
-
-    Without this a refused change would leave its locks (and anything flushed)
-    in the session until the request ends, and a later commit in the same
-    session (a CLI loop, a test) could write half of it.
-    """
-
-    @wraps(service)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return service(*args, **kwargs)
-        except BaseException:
-            db.session.rollback()
-            raise
-
-    return wrapped  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------
@@ -285,7 +265,7 @@ def _commit_or_conflict(message: str) -> None:
         raise Conflict(message) from None
 
 
-@one_transaction
+@atomic
 def create_hall(edition: Edition, data: HallData, *, actor: User | None) -> Hall:
     """Add a hall. `actor=None` is the system (demo data, CLI)."""
     if actor is not None:
@@ -316,7 +296,7 @@ def _lock_hall(hall: Hall) -> Hall:
     return locked
 
 
-@one_transaction
+@atomic
 def update_hall(hall: Hall, data: HallData, *, actor: User) -> Hall:
     """Rename or resize a hall; every booth must still fit in it."""
     require_role(actor, Role.ORGANIZER)
@@ -357,7 +337,7 @@ def update_hall(hall: Hall, data: HallData, *, actor: User) -> Hall:
     return hall
 
 
-@one_transaction
+@atomic
 def delete_hall(hall: Hall, *, actor: User) -> None:
     """Delete an empty hall (a hall with booths keeps them: delete those first)."""
     require_role(actor, Role.ORGANIZER)
@@ -500,7 +480,7 @@ def booked_change_message(
     )
 
 
-@one_transaction
+@atomic
 def create_booth(edition: Edition, data: BoothData, *, actor: User | None) -> Booth:
     """Add a booth to a hall. `actor=None` is the system (demo data, CLI)."""
     if actor is not None:
@@ -519,19 +499,7 @@ def create_booth(edition: Edition, data: BoothData, *, actor: User | None) -> Bo
     return booth
 
 
-def _lock_booth(booth_id: int) -> Booth:
-    booth = db.session.scalar(
-        select(Booth)
-        .where(Booth.id == booth_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if booth is None:
-        raise NotFound(_("There is no such booth in this edition."))
-    return booth
-
-
-@one_transaction
+@atomic
 def update_booth(
     booth: Booth, data: BoothData, *, actor: User, confirm_booked: bool = False
 ) -> Booth:
@@ -544,7 +512,7 @@ def update_booth(
     # locks the booth too, so no hold slips in between the check and the write.
     for hall_id in sorted({booth.hall_id, hall.id}):
         db.session.execute(select(Hall.id).where(Hall.id == hall_id).with_for_update())
-    booth = _lock_booth(booth.id)
+    booth = lock_booth(booth.id)
     _check_placement(edition, data, hall, exclude_id=booth.id)
     before = audit.snapshot(booth, BOOTH_FIELDS)
     # Compare values, not text: 3.00 m equals 3 m.
@@ -566,11 +534,11 @@ def update_booth(
     return booth
 
 
-@one_transaction
+@atomic
 def delete_booth(booth: Booth, *, actor: User) -> None:
     """Delete a booth that was never booked (bookings are history: block it instead)."""
     require_role(actor, Role.ORGANIZER)
-    booth = _lock_booth(booth.id)
+    booth = lock_booth(booth.id)
     bookings = db.session.scalar(
         select(func.count(BoothBooking.id)).where(BoothBooking.booth_id == booth.id)
     )
