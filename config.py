@@ -117,6 +117,12 @@ class ProductionConfig(Config):
         super().__init__()
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
         self.DEBUG = False
+        # Links in e-mails are built from SERVER_NAME, and requests naming any
+        # other host are refused, so a forged Host header can never put an
+        # attacker's address into a password-reset link.
+        extra_hosts = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",")]
+        own_host = (self.SERVER_NAME or "").split(":")[0]
+        self.TRUSTED_HOSTS = [h for h in [own_host, *extra_hosts] if h] or None
 
     def validate(self) -> None:
         key = self.SECRET_KEY or ""
@@ -128,6 +134,11 @@ class ProductionConfig(Config):
             )
         if "DATABASE_URL" not in os.environ:
             raise RuntimeError("DATABASE_URL must be set in production.")
+        if not self.SERVER_NAME:
+            raise RuntimeError(
+                "SERVER_NAME must be set in production (the public host name, for example "
+                "telecom-world.example.org): links in e-mails are built from it."
+            )
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -6,7 +6,8 @@ action is allowed, it only turns `Forbidden` into a 403 page.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -43,6 +44,10 @@ def _wants_json() -> bool:
 
 
 def _error_page(status: int, title: str, message: str):  # type: ignore[no-untyped-def]
+    if request_ctx.url_adapter is None:
+        # The request named a host we do not serve (TRUSTED_HOSTS): no URL can
+        # be built, so the layout cannot render; answer in plain text.
+        return Response(f"{status} {title}\n", status=status, mimetype="text/plain")
     if _wants_json():
         return jsonify(error=message, status=status), status
     return render_template("errors/error.html", status=status, title=title, message=message), status

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from flask_migrate import upgrade
+from sqlalchemy import select, text
 
 from config import DEVELOPMENT_SECRET_KEY
 from telecom import create_app
+from telecom.core.outbox import OutboxMessage
 from telecom.extensions import db
+from tests.helpers import csrf_token_from, make_user
 
 GOOD_SECRET = "kQ3v8xJ0yZrT6mWbN1pLs4Hc9dFeGuAi"  # 32 characters, not the default
 
@@ -35,7 +38,7 @@ def test_healthz_reports_an_unreachable_database(database_uri):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri)
     with app.app_context():
         try:
-            response = app.test_client().get("/healthz")
+            response = app.test_client().get("/healthz", base_url=f"https://{PUBLIC_HOST}")
         finally:
             db.engine.dispose()
 
@@ -61,6 +64,8 @@ def test_healthz_recovers_when_the_database_comes_back(tmp_path):
 
 # --- production configuration ----------------------------------------------------
 
+PUBLIC_HOST = "telecom-world.example.org"
+
 
 @pytest.fixture
 def production_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
@@ -73,10 +78,12 @@ def production_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
         "SERVER_NAME",
         "PREFERRED_URL_SCHEME",
         "MAIL_SERVER",
+        "TRUSTED_HOSTS",
     ):
         monkeypatch.delenv(name, raising=False)
     url = f"sqlite:///{tmp_path / 'production.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SERVER_NAME", PUBLIC_HOST)
     return url
 
 
@@ -119,11 +126,48 @@ def test_production_with_proper_settings_runs_securely(monkeypatch, production_e
     with app.app_context():
         try:
             db.session.execute(text("SELECT 1"))
-            response = app.test_client().get("/healthz")
+            response = app.test_client().get("/healthz", base_url=f"https://{PUBLIC_HOST}")
         finally:
             db.engine.dispose()
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_production_refuses_to_run_without_server_name(monkeypatch, production_env):
+    monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
+    monkeypatch.delenv("SERVER_NAME")
+
+    with pytest.raises(RuntimeError, match="SERVER_NAME"):
+        create_app("production")
+
+
+def test_production_refuses_forged_hosts_and_mails_links_to_its_own(monkeypatch, production_env):
+    monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
+    monkeypatch.setenv("TRUSTED_HOSTS", "internal-lb.local")
+    app = create_app("production")
+    with app.app_context():
+        try:
+            upgrade()
+            make_user("victim@example.org")
+            client = app.test_client()
+            forged = client.get("/account/reset", base_url="https://attacker.example")
+            lb = client.get("/healthz", base_url="http://internal-lb.local")
+            page = client.get("/account/reset", base_url=f"https://{PUBLIC_HOST}")
+            token = csrf_token_from(page.get_data(as_text=True))
+            client.post(
+                "/account/reset",
+                data={"csrf_token": token, "email": "victim@example.org"},
+                base_url=f"https://{PUBLIC_HOST}",
+                # Over HTTPS, Flask-WTF also checks that the form came from this site.
+                headers={"Referer": f"https://{PUBLIC_HOST}/account/reset"},
+            )
+            message = db.session.scalar(select(OutboxMessage))
+        finally:
+            db.engine.dispose()
+    assert forged.status_code == 400
+    assert lb.status_code == 200
+    assert message is not None
+    assert f"https://{PUBLIC_HOST}/account/reset/" in message.body_text
 
 
 def test_environment_is_read_when_the_app_is_created(monkeypatch, production_env):
