@@ -23,6 +23,7 @@ from telecom.exhibitors.models import (
 )
 from telecom.exhibitors.services import booking as booking_services
 from telecom.exhibitors.services import organisations as services
+from telecom.exhibitors.services import reports
 from telecom.exhibitors.services.booking import BoothStatus
 from telecom.extensions import db
 from tests.core import visible_text
@@ -247,7 +248,7 @@ def test_exports_follow_the_list_filters(organizer_client):
 
 
 def test_the_summary_figures(organizer_client, exhibition):
-    summary = services.edition_summary(exhibition.edition, actor=exhibition.organizer)
+    summary = reports.edition_summary(exhibition.edition, actor=exhibition.organizer)
 
     assert summary.booths == {
         BoothStatus.AVAILABLE: 2,  # F4, and F5 whose hold expired
@@ -317,5 +318,5 @@ def test_the_summary_and_list_run_a_fixed_number_of_statements(organizer_client,
     after = (statements_for(organizer_client, summary_url),
              statements_for(organizer_client, list_url))  # fmt: skip
     assert after == before
-    summary = services.edition_summary(exhibition.edition, actor=exhibition.organizer)
+    summary = reports.edition_summary(exhibition.edition, actor=exhibition.organizer)
     assert summary.exhibitors == 16

@@ -9,6 +9,7 @@ from telecom.core.errors import Forbidden, ValidationError
 from telecom.exhibitors.models import CoExhibitorStatus, Organisation
 from telecom.exhibitors.services import booking as booking_services
 from telecom.exhibitors.services import organisations as services
+from telecom.exhibitors.services import reports
 from telecom.extensions import db
 from tests.core import action_token, fill_and_submit, visible_text
 from tests.exhibitors.organisations_support import (
@@ -116,7 +117,7 @@ def test_a_pavilion_invites_an_organizer_approves_and_the_co_exhibitor_is_listed
     assert "Co-exhibitors" in pavilion_page
     assert "BP Start-up" in pavilion_page
     # It counts as an exhibitor.
-    summary = services.edition_summary(edition, actor=organizer)
+    summary = reports.edition_summary(edition, actor=organizer)
     assert (summary.exhibitors, summary.co_exhibitors, summary.pavilions) == (2, 1, 1)
 
 

@@ -28,13 +28,15 @@ from telecom.exhibitors.models import (
     TurnoverBand,
 )
 from telecom.exhibitors.services.organisations import (
-    BOOKING_FILTERS,
-    ORGANISATION_STATUS_FILTERS,
     CoExhibitorData,
     DirectoryFilters,
     OrganisationData,
-    OrganisationFilters,
     clean_website,
+)
+from telecom.exhibitors.services.reports import (
+    BOOKING_FILTERS,
+    ORGANISATION_STATUS_FILTERS,
+    OrganisationFilters,
 )
 
 _email = [

@@ -28,6 +28,7 @@ from telecom.exhibitors.forms.organisations import (
 )
 from telecom.exhibitors.models import Organisation
 from telecom.exhibitors.services import organisations as services
+from telecom.exhibitors.services import reports
 from telecom.exhibitors.views import bp, organizer_bp
 
 FORM_TEMPLATE = "exhibitors/organisations/form.html"
@@ -338,7 +339,7 @@ def admin_organisations(slug: str):  # type: ignore[no-untyped-def]
     edition = edition_services.get_edition(slug)
     form = OrganisationFilterForm(request.args)
     page = paginate(
-        services.organisations_query(edition, form.to_filters(), actor=current_user), per_page=50
+        reports.organisations_query(edition, form.to_filters(), actor=current_user), per_page=50
     )
     ids = [o.id for o in page.items]
     return render_template(
@@ -348,8 +349,8 @@ def admin_organisations(slug: str):  # type: ignore[no-untyped-def]
             form=form,
             page=page,
             booths=services.booths_of(page.items),
-            areas=services.booked_area_of(ids),
-            status_label=services.status_label,
+            areas=reports.booked_area_of(ids),
+            status_label=reports.status_label,
             filter_args=_filter_args(),
         ),
     )
@@ -358,7 +359,7 @@ def admin_organisations(slug: str):  # type: ignore[no-untyped-def]
 def _export(slug: str, kind: str) -> Response:
     edition = edition_services.get_edition(slug)
     form = OrganisationFilterForm(request.args)
-    headers, rows = services.export_table(edition, form.to_filters(), actor=current_user)
+    headers, rows = reports.export_table(edition, form.to_filters(), actor=current_user)
     if kind == "xlsx":
         data = spreadsheets.to_xlsx(headers, rows, title=_("Exhibitors"))
         return spreadsheets.download(
@@ -386,7 +387,7 @@ def summary(slug: str):  # type: ignore[no-untyped-def]
     return render_template(
         "exhibitors/organisations/summary.html",
         edition=edition,
-        summary=services.edition_summary(edition, actor=current_user),
+        summary=reports.edition_summary(edition, actor=current_user),
     )
 
 
@@ -403,7 +404,7 @@ def admin_organisation(slug: str, organisation_id: int):  # type: ignore[no-unty
             co_exhibitors=services.co_exhibitors_of(organisation, only_approved=False),
             booths=services.booths_of([organisation]).get(organisation.id, []),
             listed=services.is_listed(organisation),
-            status_label=services.status_label,
+            status_label=reports.status_label,
             decision_form=DecisionForm(),
         ),
     )
