@@ -185,9 +185,21 @@ def _release_if_expired(booking: BoothBooking | None, now: datetime) -> BoothBoo
     return booking
 
 
-def _notify(organisation: Organisation, subject: object, template: str, **context: object) -> None:
+def _notify(
+    booking: BoothBooking, edition: Edition, subject: object, template: str, **extra: object
+) -> None:
+    """Mail everyone who follows the booking's organisation, each in their language."""
+    organisation = booking.organisation
+    context = {
+        "organisation": organisation,
+        "booking": booking,
+        "booth": booking.booth,
+        "edition": edition,
+        "bookings_url": bookings_url(edition, organisation.id),
+        **extra,
+    }
     for email, locale in recipients(organisation):
-        queue_mail(email, subject, template, locale=locale, organisation=organisation, **context)
+        queue_mail(email, subject, template, locale=locale, **context)
 
 
 def bookings_url(edition: Edition, organisation_id: int) -> str | None:
@@ -293,15 +305,12 @@ def hold_booth(
         after=audit.snapshot(booking, BOOKING_AUDIT_FIELDS) | {"price_breakdown": quote.as_dict()},
     )
     _notify(
-        organisation,
+        booking,
+        edition,
         _l("Booth %(code)s is held for you", code=booth.code),
         "hold_placed.txt",
-        booking=booking,
-        booth=booth,
-        edition=edition,
         quote=quote,
         hold_minutes=settings.hold_minutes,
-        bookings_url=bookings_url(edition, organisation.id),
     )
     try:
         commit()
@@ -359,15 +368,8 @@ def mark_paid(booking: BoothBooking, *, actor: User | None) -> None:
 def _notify_confirmed(booking: BoothBooking) -> None:
     edition = db.session.get(Edition, booking.edition_id)
     assert edition is not None
-    _notify(
-        booking.organisation,
-        _l("Booth %(code)s is booked", code=booking.booth.code),
-        "booking_confirmed.txt",
-        booking=booking,
-        booth=booking.booth,
-        edition=edition,
-        bookings_url=bookings_url(edition, booking.organisation_id),
-    )
+    _notify(booking, edition, _l("Booth %(code)s is booked", code=booking.booth.code),
+            "booking_confirmed.txt")  # fmt: skip
 
 
 @atomic
@@ -383,14 +385,11 @@ def cancel_booking(booking: BoothBooking, *, actor: User, reason: str) -> None:
     edition = db.session.get(Edition, booking.edition_id)
     assert edition is not None
     _notify(
-        booking.organisation,
+        booking,
+        edition,
         _l("Your booking of booth %(code)s is cancelled", code=booking.booth.code),
         "booking_cancelled.txt",
-        booking=booking,
-        booth=booking.booth,
-        edition=edition,
         reason=reason,
-        bookings_url=bookings_url(edition, booking.organisation_id),
     )
     commit()
 
@@ -529,14 +528,11 @@ def send_hold_reminders(now: datetime | None = None) -> int:
         assert booking is not None and booking.held_until is not None
         minutes_left = max(1, int((booking.held_until - now).total_seconds() // 60))
         _notify(
-            booking.organisation,
+            booking,
+            edition,
             _l("Your hold on booth %(code)s expires soon", code=booking.booth.code),
             "hold_expiring.txt",
-            booking=booking,
-            booth=booking.booth,
-            edition=edition,
             minutes_left=minutes_left,
-            bookings_url=bookings_url(edition, booking.organisation_id),
         )
         commit()
         sent += 1
