@@ -101,6 +101,7 @@ def _register_models() -> None:
     from telecom.events import models as _events  # noqa: F401
     from telecom.exhibitors import models as _exhibitors  # noqa: F401
     from telecom.participants import models as _participants  # noqa: F401
+    from telecom.payments import models as _payments  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

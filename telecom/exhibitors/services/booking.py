@@ -40,6 +40,7 @@ from telecom.exhibitors.services.access import recipients, require_manage
 from telecom.exhibitors.services.pricing import BoothPrice, price_booth
 from telecom.exhibitors.services.settings import settings_for
 from telecom.extensions import db
+from telecom.payments import services as orders
 
 TRANSITIONS: dict[BookingState, frozenset[BookingState]] = {
     BookingState.HELD: frozenset(
@@ -140,6 +141,7 @@ def _transition(
     else:
         booking.ended_at = now
         booking.end_reason = reason[:200]
+        orders.end_booth_line(booking, actor=actor)
     after = audit.snapshot(booking, BOOKING_AUDIT_FIELDS)
     if note:  # e.g. the organizer's note on a confirmation without payment
         after["note"] = note
@@ -304,6 +306,7 @@ def hold_booth(
         edition_id=booking.edition_id,
         after=audit.snapshot(booking, BOOKING_AUDIT_FIELDS) | {"price_breakdown": quote.as_dict()},
     )
+    orders.add_booth_line(booking, actor=actor)
     _notify(
         booking,
         edition,
@@ -434,6 +437,7 @@ def move_booking(booking: BoothBooking, target_booth_id: int, *, actor: User) ->
         before=before | {"booth": old_code},
         after=audit.snapshot(booking, BOOKING_AUDIT_FIELDS) | extra,
     )
+    orders.sync_booth_line(booking, actor=actor)
     commit()
 
 

@@ -47,6 +47,7 @@ from telecom.exhibitors.services import access, booking, staff
 from telecom.exhibitors.services.pricing import price_booth
 from telecom.exhibitors.services.settings import SettingsError, settings_for, update_settings
 from telecom.exhibitors.views import bp, organizer_bp
+from telecom.payments import services as orders
 
 # end_reason values the booking service writes itself, shown in the reader's language.
 END_REASONS = {
@@ -186,6 +187,7 @@ def my_bookings(slug: str, organisation_id: int):  # type: ignore[no-untyped-def
         end_reasons=END_REASONS,
         action_form=EmptyForm(),
         quota=staff.staff_quota(organisation),
+        order=orders.open_order(organisation),
         HELD=BookingState.HELD,
     )
 

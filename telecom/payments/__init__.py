@@ -1,0 +1,1 @@
+"""Orders (and, with the payments issue, payments, refunds and invoices)."""
