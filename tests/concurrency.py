@@ -17,7 +17,7 @@ from flask import Flask
 
 from telecom.extensions import db
 
-MAX_RACERS = 25
+MAX_RACERS = 60
 
 # A job prepares (loads rows) and returns the call that races.
 Job = Callable[[], Callable[[], object]]

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, text
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telecom.core.models import IdMixin, TimestampMixin, UTCDateTime, str_enum
@@ -100,3 +100,26 @@ class OrderLine(IdMixin, TimestampMixin, db.Model):
     @property
     def amount(self) -> Decimal:
         return self.unit_price * self.quantity
+
+
+class DocumentKind(enum.StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class DocumentSequence(IdMixin, db.Model):
+    """The next invoice or credit-note number of an edition.
+
+    Numbers are taken under a row lock in the transaction that issues the
+    document, so a rolled-back document gives its number back: the series
+    stays gapless and no number is ever used twice.
+    """
+
+    __tablename__ = "document_sequences"
+    __table_args__ = (UniqueConstraint("edition_id", "kind"),)
+
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("editions.id", ondelete="CASCADE"), nullable=False
+    )
+    kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind), nullable=False)
+    last_number: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
