@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from email import message_from_bytes, policy
 from email.message import Message
+from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
@@ -98,6 +99,20 @@ def make_edition(slug: str = "telecom-world-2015", **overrides: object) -> Editi
     }
     values.update(overrides)
     return event_services.create_edition(event_services.EditionData(**values), actor=None)
+
+
+def html(response: TestResponse) -> str:
+    return response.get_data(as_text=True)
+
+
+def is_logged_in(client: FlaskClient) -> bool:
+    """What a user sees: the account page opens, or they are sent to log in."""
+    response = client.get("/account/")
+    if response.status_code == 200:
+        return True
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/account/login"
+    return False
 
 
 def log_in(client: FlaskClient, email: str, password: str = DEFAULT_PASSWORD) -> TestResponse:

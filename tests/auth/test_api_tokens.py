@@ -14,13 +14,9 @@ from werkzeug.test import TestResponse
 from telecom.auth.models import ApiToken
 from telecom.core.db import commit
 from telecom.extensions import db
-from tests.helpers import log_in, make_edition, make_user, submit_form
+from tests.helpers import html, log_in, make_edition, make_user, submit_form
 
 _NEW_TOKEN = re.compile(r'<code class="token-secret" id="new-token">([^<]+)</code>')
-
-
-def html(response: TestResponse) -> str:
-    return response.get_data(as_text=True)
 
 
 def create_token(client: FlaskClient, name: str = "Badge printer") -> tuple[TestResponse, str]:

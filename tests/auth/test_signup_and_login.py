@@ -20,26 +20,14 @@ from tests.helpers import (
     body_of,
     csrf_token_from,
     first_link,
+    html,
+    is_logged_in,
     log_in,
     make_user,
     submit_form,
 )
 
 NEW_PASSWORD = "a sufficiently long secret"
-
-
-def html(response: TestResponse) -> str:
-    return response.get_data(as_text=True)
-
-
-def is_logged_in(client: FlaskClient) -> bool:
-    """What a user sees: the account page opens, or they are sent to log in."""
-    response = client.get("/account/")
-    if response.status_code == 200:
-        return True
-    assert response.status_code == 302
-    assert urlsplit(response.headers["Location"]).path == "/account/login"
-    return False
 
 
 def sign_up(client: FlaskClient, **fields: str) -> TestResponse:

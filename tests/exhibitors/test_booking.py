@@ -31,16 +31,10 @@ from tests.exhibitors.factories import (
     hold,
     make_booth,
     make_organisation,
-    make_show,
     save_settings,
     state_of,
 )
 from tests.helpers import make_user
-
-
-@pytest.fixture
-def show(app):  # type: ignore[no-untyped-def]
-    return make_show()
 
 
 def status_of(code: str, show) -> BoothStatus:  # type: ignore[no-untyped-def]

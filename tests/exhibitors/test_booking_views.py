@@ -30,16 +30,10 @@ from tests.exhibitors.factories import (
     hold,
     make_booth,
     make_organisation,
-    make_show,
     save_settings,
     state_of,
 )
 from tests.helpers import log_in, make_user
-
-
-@pytest.fixture
-def show(app):  # type: ignore[no-untyped-def]
-    return make_show()
 
 
 def booth_url(show, code: str) -> str:  # type: ignore[no-untyped-def]

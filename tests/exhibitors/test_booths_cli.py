@@ -5,24 +5,18 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-import pytest
 from click.testing import Result
 from flask import Flask
 
 from telecom.core.models import utcnow
 from telecom.exhibitors.models import BookingState, BoothBooking
 from telecom.extensions import db
-from tests.exhibitors.factories import hold, make_show, state_of
+from tests.exhibitors.factories import hold, state_of
 from tests.helpers import body_of
 
 
 def flask(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(args=list(args))
-
-
-@pytest.fixture
-def show(app):  # type: ignore[no-untyped-def]
-    return make_show()
 
 
 def test_release_expired_releases_the_holds_whose_time_ran_out(app, show):

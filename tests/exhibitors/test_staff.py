@@ -23,15 +23,9 @@ from tests.exhibitors.factories import (
     hold,
     make_booth,
     make_organisation,
-    make_show,
     save_settings,
 )
 from tests.helpers import log_in, make_user
-
-
-@pytest.fixture
-def show(app):  # type: ignore[no-untyped-def]
-    return make_show()
 
 
 def person(n: int, domain: str = "acme.example") -> StaffData:
