@@ -19,8 +19,8 @@ from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import LazyString, force_locale
-from sqlalchemy import Integer, String, Text, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from telecom.core.models import IdMixin, UTCDateTime, str_enum, utcnow
 from telecom.extensions import db
@@ -51,6 +51,23 @@ class OutboxMessage(IdMixin, db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        order_by="OutboxAttachment.id", cascade="all, delete-orphan"
+    )
+
+
+class OutboxAttachment(IdMixin, db.Model):
+    """A file sent with a message (an invoice PDF), rendered when the mail was queued."""
+
+    __tablename__ = "outbox_attachments"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
 
 def queue_mail(
     recipient: str,
@@ -58,6 +75,7 @@ def queue_mail(
     template: str,
     *,
     locale: str | None = None,
+    attachments: Iterable[tuple[str, str, bytes]] = (),
     **context: object,
 ) -> OutboxMessage:
     """Add a message to the current transaction; `template` is under templates/mail/.
@@ -73,6 +91,10 @@ def queue_mail(
         body = render_template(f"mail/{template}", **context)
         subject_text = str(subject)
     message = OutboxMessage(recipient=recipient, subject=subject_text, body_text=body)
+    for filename, content_type, data in attachments:
+        message.attachments.append(
+            OutboxAttachment(filename=filename, content_type=content_type, data=data)
+        )
     db.session.add(message)
     db.session.info.setdefault(_SESSION_KEY, []).append(message)
     return message
@@ -121,6 +143,11 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain="telecom-world.example")
     email.set_content(message.body_text)
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return email
 
 

@@ -1,8 +1,10 @@
-"""Order rules. Called inside the caller's transaction (the booking services
+"""Order lines. Called inside the caller's transaction (the booking services
 commit), so a hold and its order line exist together or not at all.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from sqlalchemy import select
 
@@ -12,6 +14,10 @@ from telecom.core.models import utcnow
 from telecom.exhibitors.models import BoothBooking, Organisation
 from telecom.extensions import db
 from telecom.payments.models import Order, OrderLine, OrderLineKind, OrderState
+from telecom.payments.settings import settings_for
+
+# No 0/O, 1/I/L: a reference is read off paper and typed into a bank form.
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 LINE_FIELDS = ("order_id", "kind", "description", "unit_price", "quantity", "cancelled_at")
 
@@ -27,6 +33,41 @@ def open_order(organisation: Organisation) -> Order | None:
     )
 
 
+def new_reference(edition_year: int) -> str:
+    """A payment reference such as TW15-K7QM-3XPA (unique column; 31^8 choices)."""
+    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"TW{edition_year % 100:02d}-{body[:4]}-{body[4:]}"
+
+
+def new_order(
+    edition_id: int, *, organisation_id: int | None, buyer: User | None, currency: str
+) -> Order:
+    """An open order with the edition's current tax rate and a payment reference."""
+    from telecom.events.models import Edition
+
+    edition = db.session.get(Edition, edition_id)
+    assert edition is not None
+    settings = settings_for(edition)
+    order = Order(
+        edition_id=edition_id,
+        organisation_id=organisation_id,
+        buyer_id=buyer.id if buyer is not None else None,
+        state=OrderState.OPEN,
+        currency=currency,
+        reference=new_reference(edition.start_date.year),
+        tax_rate=settings.tax_rate,
+        tax_label=settings.tax_label,
+    )
+    db.session.add(order)
+    db.session.flush()
+    audit.record(
+        "create", order, actor=buyer, edition_id=order.edition_id,
+        after={"organisation_id": organisation_id, "currency": order.currency,
+               "reference": order.reference, "tax_rate": str(order.tax_rate)},
+    )  # fmt: skip
+    return order
+
+
 def add_booth_line(booking: BoothBooking, *, actor: User | None) -> OrderLine:
     """Start (or join) the organisation's open order with a line for a new hold.
 
@@ -37,18 +78,9 @@ def add_booth_line(booking: BoothBooking, *, actor: User | None) -> OrderLine:
     organisation = booking.organisation
     order = open_order(organisation)
     if order is None:
-        order = Order(
-            edition_id=booking.edition_id,
-            organisation_id=organisation.id,
-            buyer_id=actor.id if actor is not None else None,
-            state=OrderState.OPEN,
+        order = new_order(
+            booking.edition_id, organisation_id=organisation.id, buyer=actor,
             currency=booking.currency,
-        )
-        db.session.add(order)
-        db.session.flush()
-        audit.record(
-            "create", order, actor=actor, edition_id=order.edition_id,
-            after={"organisation": organisation.display_name, "currency": order.currency},
         )  # fmt: skip
     line = OrderLine(
         order=order,
@@ -72,9 +104,17 @@ def _line_for(booking: BoothBooking) -> OrderLine | None:
 
 
 def end_booth_line(booking: BoothBooking, *, actor: User | None) -> None:
-    """A hold or booking ended: cancel its line; an open order left empty is cancelled."""
+    """A hold or booking ended: cancel its line."""
     line = _line_for(booking)
-    if line is None or line.cancelled_at is not None:
+    if line is not None:
+        end_line(line, actor=actor)
+
+
+def end_line(line: OrderLine, *, actor: User | None) -> None:
+    """Cancel a line; an unpaid order left empty is cancelled (its invoice credited)."""
+    from telecom.payments import documents, settlement
+
+    if line.cancelled_at is not None:
         return
     before = audit.snapshot(line, LINE_FIELDS)
     line.cancelled_at = utcnow()
@@ -83,12 +123,13 @@ def end_booth_line(booking: BoothBooking, *, actor: User | None) -> None:
         "cancel_line", order, actor=actor, edition_id=order.edition_id,
         before=before, after=audit.snapshot(line, LINE_FIELDS),
     )  # fmt: skip
-    if order.state == OrderState.OPEN and not order.active_lines:
-        order.state = OrderState.CANCELLED
-        audit.record(
-            "cancel", order, actor=actor, edition_id=order.edition_id,
-            before={"state": OrderState.OPEN.value}, after={"state": order.state.value},
-        )  # fmt: skip
+    unpaid = order.state in (OrderState.OPEN, OrderState.AWAITING_TRANSFER)
+    if unpaid and not order.active_lines:
+        settlement.set_order_state(order, OrderState.CANCELLED, actor=actor)
+        if order.invoice is not None:
+            documents.issue_credit_note(
+                order, order.invoice.gross, reason="Order cancelled", actor=actor
+            )
 
 
 def sync_booth_line(booking: BoothBooking, *, actor: User | None) -> None:

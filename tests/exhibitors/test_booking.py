@@ -270,6 +270,8 @@ def test_the_transition_table_is_the_documented_one():
         (BookingState.CONFIRMED, BookingState.PAID),
         (BookingState.CONFIRMED, BookingState.CANCELLED),
         (BookingState.PAID, BookingState.CANCELLED),
+        # a late card payment books a released booth again while it is free
+        (BookingState.RELEASED, BookingState.PAID),
     }
 
 

@@ -48,7 +48,9 @@ TRANSITIONS: dict[BookingState, frozenset[BookingState]] = {
     ),
     BookingState.CONFIRMED: frozenset({BookingState.PAID, BookingState.CANCELLED}),
     BookingState.PAID: frozenset({BookingState.CANCELLED}),
-    BookingState.RELEASED: frozenset(),
+    # A card payment that completes after its hold ran out books the booth
+    # again when nobody took it meanwhile (secure_for_payment).
+    BookingState.RELEASED: frozenset({BookingState.PAID}),
     BookingState.CANCELLED: frozenset(),
 }
 
@@ -137,6 +139,8 @@ def _transition(
         booking.paid_at = now
         booking.confirmed_at = booking.confirmed_at or now
         booking.held_until = None
+        booking.ended_at = None
+        booking.end_reason = ""
         note = reason.strip()
     else:
         booking.ended_at = now
@@ -366,6 +370,53 @@ def mark_paid(booking: BoothBooking, *, actor: User | None) -> None:
     _transition(booking, BookingState.PAID, actor=actor)
     _notify_confirmed(booking)
     commit()
+
+
+def secure_for_payment(
+    booking: BoothBooking, *, actor: User | None, now: datetime | None = None
+) -> bool:
+    """Make a booking paid in the caller's transaction; False if the booth is gone.
+
+    A hold that ran out, or was released, while its buyer was paying is booked
+    again when its booth is still free; when another exhibitor booked the booth
+    meanwhile, or an organizer cancelled the booking or blocked the booth, the
+    payment for it must be refunded (the caller does that). No mail: the
+    payments domain sends one receipt for the whole order.
+    """
+    booth = lock_booth(booking.booth_id)
+    db.session.refresh(booking)
+    now = now or utcnow()
+    if booking.state == BookingState.PAID:
+        return True
+    if booking.state in (BookingState.HELD, BookingState.CONFIRMED):
+        # Still the booth's active booking (the unique index allows no other),
+        # even when the hold's time ran out: the payment came first.
+        _transition(booking, BookingState.PAID, actor=actor, reason="paid", now=now)
+        return True
+    if booking.state != BookingState.RELEASED or booth.blocked:
+        return False
+    if _release_if_expired(_active_booking_locked(booth), now) is not None:
+        return False
+    _transition(
+        booking, BookingState.PAID, actor=actor, reason="paid after the hold ended", now=now
+    )
+    db.session.flush()
+    return True
+
+
+def extend_hold(booking: BoothBooking, until: datetime, *, actor: User | None) -> None:
+    """Keep a live hold until `until` (a bank transfer's deadline), in the caller's transaction."""
+    lock_booth(booking.booth_id)
+    db.session.refresh(booking)
+    if booking.state != BookingState.HELD:
+        return
+    before = audit.snapshot(booking, BOOKING_AUDIT_FIELDS)
+    booking.held_until = until
+    booking.reminder_sent_at = None
+    audit.record(
+        "extend_hold", booking, actor=actor, edition_id=booking.edition_id,
+        before=before, after=audit.snapshot(booking, BOOKING_AUDIT_FIELDS),
+    )  # fmt: skip
 
 
 def _notify_confirmed(booking: BoothBooking) -> None:
