@@ -82,6 +82,14 @@ class Config:
             "DEMO_ORGANIZER_EMAIL", "organizer@telecom-world.example"
         )
         self.DEMO_ORGANIZER_PASSWORD = os.environ.get("DEMO_ORGANIZER_PASSWORD", "telecom-world")
+        # Card payments are offered only when a secret and a publishable key are set;
+        # without them buyers pay by bank transfer. Test keys use Stripe's test mode;
+        # STRIPE_API_BASE and STRIPE_JS_URL point at localstripe in tests.
+        self.STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+        self.STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+        self.STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+        self.STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+        self.STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
 
     def validate(self) -> None:
         """Raise RuntimeError when the configuration is unsafe to run."""
@@ -103,6 +111,9 @@ class TestingConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.RATELIMIT_ENABLED = True
         self.MAIL_SERVER = ""
+        self.STRIPE_SECRET_KEY = ""
+        self.STRIPE_PUBLISHABLE_KEY = ""
+        self.STRIPE_WEBHOOK_SECRET = ""
         # argon2 at full cost makes hundreds of test log-ins slow; tests still hash for real.
         self.PASSWORD_HASH_TIME_COST = 1
         self.PASSWORD_HASH_MEMORY_COST = 8 * 1024

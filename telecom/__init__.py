@@ -113,12 +113,16 @@ def _register_blueprints(app: Flask) -> None:
     from telecom.events.views import organizer_bp
     from telecom.exhibitors.views import bp as exhibitors_bp
     from telecom.exhibitors.views import organizer_bp as exhibitors_admin_bp
+    from telecom.payments.views import bp as payments_bp
+    from telecom.payments.views import organizer_bp as payments_admin_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(organizer_bp)
+    app.register_blueprint(payments_bp)
+    app.register_blueprint(payments_admin_bp)
     app.register_blueprint(exhibitors_bp)
     app.register_blueprint(exhibitors_admin_bp)
     app.register_blueprint(api_bp)
