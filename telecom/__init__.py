@@ -113,6 +113,9 @@ def _register_blueprints(app: Flask) -> None:
     from telecom.events.views import organizer_bp
     from telecom.exhibitors.views import bp as exhibitors_bp
     from telecom.exhibitors.views import organizer_bp as exhibitors_admin_bp
+    from telecom.participants.views import bp as participants_bp
+    from telecom.participants.views import checkin_bp
+    from telecom.participants.views import organizer_bp as participants_admin_bp
     from telecom.payments.views import bp as payments_bp
     from telecom.payments.views import organizer_bp as payments_admin_bp
 
@@ -122,6 +125,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(organizer_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(participants_bp)
+    app.register_blueprint(participants_admin_bp)
+    app.register_blueprint(checkin_bp)
     app.register_blueprint(payments_admin_bp)
     app.register_blueprint(exhibitors_bp)
     app.register_blueprint(exhibitors_admin_bp)

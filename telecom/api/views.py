@@ -32,3 +32,6 @@ def edition_json(edition: Edition) -> dict[str, object]:
 @token_required
 def editions():  # type: ignore[no-untyped-def]
     return jsonify(editions=[edition_json(e) for e in list_editions()])
+
+
+from telecom.api import checkins  # noqa: E402, F401  (registers its routes on bp)

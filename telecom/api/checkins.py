@@ -1,0 +1,1 @@
+"""Check-in API: filled in by the participants work."""

@@ -1,0 +1,1 @@
+"""Participant services: one module per feature (passes, registration, badges, codes, check-in)."""
