@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,18 @@ class Edition(IdMixin, TimestampMixin, db.Model):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def local_date(self, moment: datetime) -> date:
+        """The calendar date of `moment` where the edition takes place."""
+        return moment.astimezone(self.tz).date()
+
+    def day_starts_at(self, day: date) -> datetime:
+        """Midnight at the start of `day` in the edition's time zone."""
+        return datetime.combine(day, time.min, self.tz)
+
+    def day_ends_at(self, day: date) -> datetime:
+        """The last moment of `day` in the edition's time zone (a deadline date means "by then")."""
+        return self.day_starts_at(day + timedelta(days=1)) - timedelta(microseconds=1)
 
     @property
     def chosen_venue(self) -> CandidateVenue | None:

@@ -137,7 +137,11 @@ def issue_invoice(order: Order, *, actor: User | None, paid: bool) -> Document:
     extra: dict[str, Any] = {"paid": paid}
     if not paid:
         extra["bank"] = _bank(settings)
-        extra["due"] = order.transfer_due_at.date().isoformat() if order.transfer_due_at else None
+        edition = db.session.get(Edition, order.edition_id)
+        assert edition is not None
+        due = order.transfer_due_at
+        # The due date is the edition's local date, as the deadline was set.
+        extra["due"] = edition.local_date(due).isoformat() if due else None
     return _issue(
         order, DocumentKind.INVOICE, lines=lines, net=order.total, tax=order.tax, actor=actor,
         extra=extra,

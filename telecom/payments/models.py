@@ -162,6 +162,7 @@ class Order(IdMixin, TimestampMixin, db.Model):
 
 class OrderLineKind(enum.StrEnum):
     BOOTH = "booth"
+    PASS = "pass"  # a visitor or forum pass: one registration
 
 
 class OrderLine(IdMixin, TimestampMixin, db.Model):
@@ -174,6 +175,9 @@ class OrderLine(IdMixin, TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(String(300), nullable=False)
     booth_booking_id: Mapped[int | None] = mapped_column(
         ForeignKey("booth_bookings.id", ondelete="SET NULL"), unique=True
+    )
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
     quantity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)

@@ -707,3 +707,31 @@ def edition_halls(edition: Edition) -> list[Hall]:
     return list(
         db.session.scalars(select(Hall).where(Hall.edition_id == edition.id).order_by(Hall.code))
     )
+
+
+# --- Called by the payments domain inside its own transaction ------------------------
+
+
+def confirm_for_transfer(booking: BoothBooking, *, actor: User | None) -> bool:
+    """Money arrived by bank transfer for a held booth: keep it (confirmed), no commit.
+
+    A confirmed booking is not released by the deadline sweep, so a buyer who
+    paid part of an order keeps its booths while the rest is on its way. True
+    when the booking is (now) confirmed or paid.
+    """
+    lock_booth(booking.booth_id)
+    db.session.refresh(booking)
+    if booking.state == BookingState.HELD:
+        _transition(booking, BookingState.CONFIRMED, actor=actor, reason="bank transfer received")
+    return booking.state in (BookingState.CONFIRMED, BookingState.PAID)
+
+
+def cancel_for_order(booking: BoothBooking, *, actor: User | None, reason: str) -> None:
+    """Cancel an active booking because its order is cancelled, in the caller's transaction.
+
+    No mail: the payments domain tells the buyer about the order as a whole.
+    """
+    lock_booth(booking.booth_id)
+    db.session.refresh(booking)
+    if booking.state in ACTIVE_BOOKING_STATES:
+        _transition(booking, BookingState.CANCELLED, actor=actor, reason=reason)
