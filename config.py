@@ -49,6 +49,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     MAIL_RATE_LIMIT = "5 per minute;20 per hour"
+    # Public visitor registrations per client address (a registration desk
+    # behind one address may need more: REGISTRATION_RATE_LIMIT).
+    REGISTRATION_RATE_LIMIT = "10 per minute;60 per hour"
 
     # Seconds a confirmation or reset link stays valid.
     EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
@@ -67,6 +70,9 @@ class Config:
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
         self.RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+        self.REGISTRATION_RATE_LIMIT = os.environ.get(
+            "REGISTRATION_RATE_LIMIT", Config.REGISTRATION_RATE_LIMIT
+        )
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = _env_int("MAIL_PORT", 25)
         self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")

@@ -22,6 +22,8 @@ from telecom.events import services as event_services
 from telecom.events.models import CandidateStatus, CandidateVenue, Edition
 from telecom.exhibitors.demo import load_exhibitions
 from telecom.extensions import db
+from telecom.participants.demo import load_participants_demo
+from telecom.payments.demo import load_payments_demo
 
 EDITIONS = [
     event_services.EditionData(
@@ -129,6 +131,11 @@ def load_demo_data() -> dict[str, int]:
             created["candidate_venues"] += 1
 
     created.update(load_exhibitions())
+    for edition in db.session.scalars(select(Edition).order_by(Edition.start_date)):
+        for kind, count in load_payments_demo(edition).items():
+            created[kind] = created.get(kind, 0) + count
+        for kind, count in load_participants_demo(edition).items():
+            created[kind] = created.get(kind, 0) + count
     return created
 
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from telecom.auth.models import ApiToken, User, UserRole, normalise_email
 from telecom.core import audit
@@ -343,7 +344,13 @@ def user_for_api_token(secret: str) -> User | None:
     """The active user owning this bearer token, or None."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(secret)))
+    # One round trip: the token with its user (and the user's roles, selectin)
+    # — every API request pays for this lookup.
+    token = db.session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == _hash_token(secret))
+    )
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     now = datetime.now(UTC)

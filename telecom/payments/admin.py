@@ -558,6 +558,11 @@ def _cancel(order: Order, *, actor: User, reason: str) -> tuple[Order, Document 
         )
         if booking is not None and booking.state in ACTIVE_BOOKING_STATES:
             cancel_for_order(booking, actor=actor, reason=reason)  # ends the line too
+        if line.registration_id is not None:
+            # A pass: its badge must stop working with the order.
+            from telecom.participants.services import registration as registrations
+
+            registrations.cancel_for_order(line.registration_id, actor=actor)
         end_line(line, actor=actor)  # a line whose booking had already ended
     credit_note = None
     invoice = order.invoice

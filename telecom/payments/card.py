@@ -278,7 +278,7 @@ def _refund_automatically(payment_id: int, amount: Decimal) -> None:
         refund_payment(
             payment,
             amount,
-            reason=_("Booth no longer available when the payment arrived"),
+            reason=_("No longer available when the payment arrived"),
             actor=None,
             automatic=True,
             # What is refunded was never invoiced (the invoice covers what was delivered).

@@ -122,6 +122,11 @@ class Order(IdMixin, TimestampMixin, db.Model):
         return sum((line.amount for line in self.active_lines), ZERO)
 
     @property
+    def has_booths(self) -> bool:
+        """Whether any active line is a booth (what holds and deadlines are about)."""
+        return any(line.kind == OrderLineKind.BOOTH for line in self.active_lines)
+
+    @property
     def tax(self) -> Decimal:
         return sum((tax_on(line.amount, self.tax_rate) for line in self.active_lines), ZERO)
 
@@ -162,7 +167,7 @@ class Order(IdMixin, TimestampMixin, db.Model):
 
 class OrderLineKind(enum.StrEnum):
     BOOTH = "booth"
-    PASS = "pass"  # a visitor or forum pass: one registration
+    PASS = "pass"  # noqa: S105  (a visitor or forum pass: one registration)
 
 
 class OrderLine(IdMixin, TimestampMixin, db.Model):

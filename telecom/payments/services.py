@@ -1,10 +1,17 @@
 """Order lines. Called inside the caller's transaction (the booking services
 commit), so a hold and its order line exist together or not at all.
+
+Booth lines join the organisation's one open order. A paid visitor pass gets
+an order of its own (no organisation, the visitor's account as buyer, one
+PASS line pointing at the registration): the registration is confirmed when
+that order is paid (settlement.settle_if_paid).
 """
 
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -15,6 +22,9 @@ from telecom.exhibitors.models import BoothBooking, Organisation
 from telecom.extensions import db
 from telecom.payments.models import Order, OrderLine, OrderLineKind, OrderState
 from telecom.payments.settings import settings_for
+
+if TYPE_CHECKING:
+    from telecom.participants.models import Registration
 
 # No 0/O, 1/I/L: a reference is read off paper and typed into a bank form.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -146,3 +156,83 @@ def sync_booth_line(booking: BoothBooking, *, actor: User | None) -> None:
             "update_line", line.order, actor=actor, edition_id=line.order.edition_id,
             before=before, after=after,
         )  # fmt: skip
+
+
+# --- Visitor passes ----------------------------------------------------------------------
+
+UNPAID_STATES = (OrderState.OPEN, OrderState.AWAITING_TRANSFER)
+
+
+def pass_line_of(registration: Registration) -> OrderLine | None:
+    """The registration's active line in an order still to be paid, if any."""
+    if registration.order_id is None:
+        return None
+    return db.session.scalar(
+        select(OrderLine)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            OrderLine.order_id == registration.order_id,
+            OrderLine.registration_id == registration.id,
+            OrderLine.kind == OrderLineKind.PASS,
+            OrderLine.cancelled_at.is_(None),
+            Order.state.in_(UNPAID_STATES),
+        )
+    )
+
+
+def add_pass_line(registration: Registration, *, buyer: User, amount: Decimal) -> OrderLine:
+    """The order that pays for a registration's pass: created once, then reused.
+
+    In the caller's transaction; the caller holds the registration's row lock,
+    so following the payment link twice at once still makes one order. An
+    order of the same buyer still to be paid is reused; a cancelled or paid
+    one (the registration was cancelled and made again) is not, and a new
+    order is opened. Sets `registration.order_id`.
+    """
+    from telecom.events.models import Edition
+    from telecom.participants.models import PassType
+
+    line = pass_line_of(registration)
+    if line is not None and line.order.buyer_id == buyer.id:
+        return line
+    if line is not None:
+        # Someone else's account started paying (the address changed hands):
+        # their unpaid order ends; this buyer gets their own.
+        end_line(line, actor=buyer)
+    edition = db.session.get(Edition, registration.edition_id)
+    pass_type = (
+        db.session.get(PassType, registration.pass_type_id) if registration.pass_type_id else None
+    )
+    assert edition is not None and pass_type is not None
+    order = new_order(edition.id, organisation_id=None, buyer=buyer, currency=edition.currency)
+    line = OrderLine(
+        order=order,
+        kind=OrderLineKind.PASS,
+        description=f"{pass_type.name} – {edition.name}"[:300],
+        registration_id=registration.id,
+        quantity=1,
+        unit_price=amount,
+    )
+    db.session.add(line)
+    db.session.flush()
+    audit.record(
+        "add_line", order, actor=buyer, edition_id=order.edition_id,
+        after=audit.snapshot(line, LINE_FIELDS) | {"registration_id": registration.id},
+    )  # fmt: skip
+    registration.order_id = order.id
+    return line
+
+
+def end_pass_line(registration: Registration, *, actor: User | None) -> Order | None:
+    """A registration still to be paid was cancelled: end its line (its order with it).
+
+    The caller should hold the order's row lock (taken before the
+    registration's, the order in which settlement takes them). A paid order
+    is left as it is: its money is refunded by an organizer, not here.
+    Returns the order whose line ended, if any.
+    """
+    line = pass_line_of(registration)
+    if line is None:
+        return None
+    end_line(line, actor=actor)
+    return line.order

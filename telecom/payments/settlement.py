@@ -30,6 +30,7 @@ from telecom.payments.models import (
     ZERO,
     Order,
     OrderLine,
+    OrderLineKind,
     OrderState,
     Payment,
     PaymentProvider,
@@ -145,13 +146,29 @@ def _revive_lines(order: Order, payment: Payment, *, actor: User | None) -> None
         )  # fmt: skip
 
 
+def _confirm_pass(line: OrderLine, *, actor: User | None, now: datetime | None) -> bool:
+    """Confirm the line's registration (its badge is mailed); False when it was cancelled."""
+    from telecom.participants.models import Registration
+    from telecom.participants.services.registration import confirm_paid
+
+    registration = (
+        db.session.get(Registration, line.registration_id) if line.registration_id else None
+    )
+    if registration is None or registration.order_id != line.order_id:
+        # Cancelled and registered again since: the new registration has its own order.
+        return False
+    return confirm_paid(registration, actor=actor, now=now)
+
+
 def settle_if_paid(order: Order, *, actor: User | None, now: datetime | None = None) -> bool:
     """Mark the order paid once what it received covers its total; True if it just became paid.
 
-    Its booths become paid bookings and the invoice is issued (a bank-transfer
-    order already has one). A booth that can no longer be had (a transfer
-    that came after the deadline, when someone else booked it) leaves its
-    line cancelled; the overpayment shows on the order for the organizer.
+    Its booths become paid bookings, its visitor passes confirmed (badges
+    mailed), and the invoice is issued (a bank-transfer order already has one).
+    A pass whose registration was cancelled meanwhile ends its line. A booth
+    that can no longer be had (a transfer that came after the deadline, when
+    someone else booked it) leaves its line cancelled; the overpayment shows
+    on the order for the organizer.
     """
     from telecom.exhibitors.services.booking import secure_for_payment
 
@@ -164,6 +181,11 @@ def settle_if_paid(order: Order, *, actor: User | None, now: datetime | None = N
     for line in order.active_lines:
         booking = _booking_of(line)
         if booking is not None and not secure_for_payment(booking, actor=actor, now=now):
+            end_line(line, actor=actor)
+    for line in order.active_lines:
+        if line.kind == OrderLineKind.PASS and not _confirm_pass(line, actor=actor, now=now):
+            # Cancelled while the money was on its way: nothing to deliver. For
+            # a card payment complete_payment refunds what is now overpaid.
             end_line(line, actor=actor)
     if not order.active_lines:
         return False

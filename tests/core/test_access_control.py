@@ -35,6 +35,24 @@ from telecom.exhibitors.models import (
     PavilionKind,
 )
 from telecom.extensions import db
+from telecom.participants.models import (
+    DiscountKind,
+    InvitationCode,
+    PassType,
+    Person,
+    PromoCode,
+    Registration,
+    RegistrationCategory,
+    RegistrationStatus,
+)
+from telecom.payments.models import (
+    Order,
+    OrderLine,
+    OrderLineKind,
+    Payment,
+    PaymentSettings,
+)
+from telecom.payments.services import new_order
 from tests.core import action_token, form_values, visible_text
 from tests.exhibitors.factories import make_booth, make_hall, make_organisation
 from tests.helpers import (
@@ -72,8 +90,42 @@ def url_values(app) -> dict[str, object]:
         price=Decimal("4500.00"), currency=edition.currency,
     )  # fmt: skip
     db.session.add(booking)
+    db.session.flush()
+    order = new_order(edition.id, organisation_id=exhibitor.id, buyer=None, currency="CHF")
+    order.lines.append(
+        OrderLine(kind=OrderLineKind.BOOTH, description="Booth F-101 (F)",
+                  booth_booking_id=booking.id, unit_price=booking.price)
+    )  # fmt: skip
+    pass_type = PassType(
+        edition_id=edition.id, name="Exhibition pass", valid_from=edition.start_date,
+        valid_until=edition.end_date, exhibitor_invitations=2,
+    )  # fmt: skip
+    db.session.add(pass_type)
+    db.session.flush()
+    visitor = Person(email="visitor@example.org", full_name="Vera Visitor", country="HU")
+    db.session.add(visitor)
+    db.session.flush()
+    registration = Registration(
+        person_id=visitor.id, edition_id=edition.id, category=RegistrationCategory.VISITOR,
+        status=RegistrationStatus.CONFIRMED, pass_type_id=pass_type.id,
+    )  # fmt: skip
+    invitation = InvitationCode(
+        edition_id=edition.id, pass_type_id=pass_type.id, code="INV-TEST-CODE"
+    )
+    promo = PromoCode(
+        edition_id=edition.id, code="EARLY", kind=DiscountKind.PERCENT, value=Decimal("10"),
+        max_uses=5,
+    )  # fmt: skip
+    db.session.add_all([registration, invitation, promo])
     commit()
     return {
+        "pass_type_id": pass_type.id,
+        "action": "deactivate",
+        "registration_id": registration.id,
+        "invitation_id": invitation.id,
+        "promo_id": promo.id,
+        "order_id": order.id,
+        "kind": "csv",
         "hall_id": hall.id,
         "booth_id": booth.id,
         "organisation_id": co_exhibitor.id,
@@ -126,6 +178,19 @@ def state_of_the_world() -> dict[str, object]:
             select(BoothBooking.id, BoothBooking.booth_id, BoothBooking.state)
         ).all(),
         "booths": db.session.execute(select(Booth.code, Booth.blocked, Booth.x)).all(),
+        "orders": db.session.execute(select(Order.id, Order.state, Order.transfer_due_at)).all(),
+        "payments": db.session.execute(select(Payment.id, Payment.state)).all(),
+        "registrations": db.session.execute(
+            select(Registration.id, Registration.status, Registration.badge_version)
+        ).all(),
+        "pass_types": db.session.execute(select(PassType.name, PassType.active)).all(),
+        "invitations": db.session.execute(
+            select(InvitationCode.code, InvitationCode.revoked_at)
+        ).all(),
+        "promos": db.session.execute(select(PromoCode.code, PromoCode.active)).all(),
+        "payment_settings": db.session.execute(
+            select(PaymentSettings.edition_id, PaymentSettings.tax_rate)
+        ).all(),
         "organisations": db.session.execute(
             select(Organisation.legal_name, Organisation.co_exhibitor_status)
         ).all(),

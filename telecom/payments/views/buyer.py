@@ -132,18 +132,26 @@ def choose_bank_transfer(order_id: int):  # type: ignore[no-untyped-def]
         return redirect(back)
     edition = db.session.get(Edition, chosen.edition_id)
     assert edition is not None and chosen.invoice is not None
-    flash(
-        _(
+    values = {
+        "number": chosen.invoice.number,
+        "time": format_timestamp(chosen.transfer_due_at, edition.timezone),
+        "zone": edition.timezone,
+        "reference": chosen.reference,
+    }
+    if chosen.has_booths:
+        message = _(
             "Invoice %(number)s is on its way to you by e-mail. Please pay it by bank transfer "
             "by %(time)s (%(zone)s), quoting the reference %(reference)s; your booths stay "
             "reserved until then.",
-            number=chosen.invoice.number,
-            time=format_timestamp(chosen.transfer_due_at, edition.timezone),
-            zone=edition.timezone,
-            reference=chosen.reference,
-        ),
-        "success",
-    )
+            **values,
+        )
+    else:
+        message = _(
+            "Invoice %(number)s is on its way to you by e-mail. Please pay it by bank transfer "
+            "by %(time)s (%(zone)s), quoting the reference %(reference)s.",
+            **values,
+        )
+    flash(message, "success")
     return redirect(back)
 
 
