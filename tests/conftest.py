@@ -23,6 +23,8 @@ from sqlalchemy.engine import make_url
 from telecom import create_app
 from telecom.extensions import db, limiter
 from tests.helpers import IsolatedClient, MailSink, start_mail_sink
+from tests.payments.localstripe_server import LocalStripe
+from tests.payments.localstripe_server import start as start_localstripe
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -191,3 +193,13 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[LocalStripe]:
+    """localstripe on 127.0.0.1 (no disk dump), once per session, for card-payment tests."""
+    server = start_localstripe()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -120,12 +120,33 @@ def create_edition(data: EditionData, *, actor: User | None) -> Edition:
     return edition
 
 
+def _has_money(edition: Edition) -> bool:
+    from telecom.exhibitors.models import BoothBooking
+    from telecom.payments.models import Order
+
+    return any(
+        db.session.scalar(select(model.id).where(model.edition_id == edition.id).limit(1))
+        is not None
+        for model in (Order, BoothBooking)
+    )
+
+
 def update_edition(edition: Edition, data: EditionData, *, actor: User) -> Edition:
     require_role(actor, Role.ORGANIZER)
     data = _normalise_edition(data)
     _validate_edition(data)
     if _slug_taken(data.slug, exclude_id=edition.id):
         raise Conflict(_("Another edition already uses the slug %(slug)s.", slug=data.slug))
+    if data.currency != edition.currency and _has_money(edition):
+        # Orders, bookings and prices are in the old currency; mixing two in
+        # one edition would make its financial result meaningless.
+        raise Conflict(
+            _(
+                "The currency cannot change once the edition has orders or bookings "
+                "(they are in %(currency)s).",
+                currency=edition.currency,
+            )
+        )
     before = audit.snapshot(edition, EDITION_FIELDS)
     for field, value in vars(data).items():
         setattr(edition, field, value)

@@ -23,7 +23,7 @@ from telecom.extensions import db
 from telecom.payments.models import Order, OrderState, Payment, PaymentState
 from tests.exhibitors.factories import make_show
 from tests.helpers import DEFAULT_PASSWORD
-from tests.payments.localstripe_server import LocalStripe, start
+from tests.payments.localstripe_server import LocalStripe
 
 pytestmark = pytest.mark.e2e
 
@@ -31,15 +31,6 @@ BOOTH = "F-103"
 SECRET_KEY = "sk_test_journey_0123456789"
 PUBLISHABLE_KEY = "pk_test_journey_0123456789"
 WEBHOOK_SECRET = "whsec_journey_0123456789"
-
-
-@pytest.fixture(scope="module")
-def localstripe() -> Iterator[LocalStripe]:
-    server = start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

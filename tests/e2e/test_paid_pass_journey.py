@@ -10,7 +10,6 @@ confirmed and her badge arrives by mail.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -23,20 +22,11 @@ from telecom.participants.models import Registration, RegistrationStatus
 from tests.e2e.test_card_payment_journey import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET
 from tests.helpers import DEFAULT_PASSWORD, MailSink, make_organizer
 from tests.participants.registration_support import confirmation_link, future_edition, make_pass
-from tests.payments.localstripe_server import LocalStripe, start
+from tests.payments.localstripe_server import LocalStripe
 
 pytestmark = pytest.mark.e2e
 
 EMAIL = "vera@visitor.example"
-
-
-@pytest.fixture(scope="module")
-def localstripe() -> Iterator[LocalStripe]:
-    server = start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

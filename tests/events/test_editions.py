@@ -453,3 +453,19 @@ def test_organizer_dashboard_lists_every_edition(organizer_client):
     assert "ITU TELECOM World 2031" in text
     assert "Geneva, Switzerland" in text
     assert "USD" in text
+
+
+def test_the_currency_is_fixed_once_the_edition_has_orders(organizer_client):
+    from telecom.payments.services import new_order
+
+    edition = make_edition()
+    url = "/organizer/editions/telecom-world-2015/edit"
+    assert fill_and_submit(organizer_client, url, {"currency": "EUR"}).status_code == 302
+    new_order(edition.id, organisation_id=None, buyer=None, currency="EUR")
+    db.session.commit()
+
+    response = fill_and_submit(organizer_client, url, {"currency": "USD"})
+
+    assert response.status_code == 200
+    assert "The currency cannot change once the edition has orders" in visible_text(response)
+    assert stored_edition("telecom-world-2015").currency == "EUR"

@@ -8,7 +8,7 @@ each test that wants webhooks registers the live server's endpoint with it
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.helpers import csrf_token_from, html, log_in
-from tests.payments.localstripe_server import LocalStripe, start
+from tests.payments.localstripe_server import LocalStripe
 
 SECRET_KEY = "sk_test_telecom_0123456789abcdef"  # any sk_test_ key works with localstripe
 PUBLISHABLE_KEY = "pk_test_telecom_0123456789abcdef"
@@ -27,15 +27,6 @@ WEBHOOK_SECRET = "whsec_telecom_test_0123456789"
 VISA = "4242424242424242"
 THREE_D_SECURE = "4000002500003155"
 DECLINE = "pm_card_chargeCustomerFail"
-
-
-@pytest.fixture(scope="session")
-def localstripe() -> Iterator[LocalStripe]:
-    server = start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
