@@ -344,12 +344,16 @@ def user_for_api_token(secret: str) -> User | None:
     """The active user owning this bearer token, or None."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    # One round trip: the token with its user (and the user's roles, selectin)
+    # One round trip: the token with its user and the user's roles
     # — every API request pays for this lookup.
-    token = db.session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == _hash_token(secret))
+    token = (
+        db.session.execute(
+            select(ApiToken)
+            .options(joinedload(ApiToken.user).joinedload(User.role_links))
+            .where(ApiToken.token_hash == _hash_token(secret))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if token is None or token.revoked_at is not None or not token.user.active:
         return None

@@ -209,8 +209,7 @@ def _charge(payment_id: int, payment_method: str, actor: User | None) -> CardAtt
         # its webhook still finds the payment (metadata) and settles it.
         raise
 
-    refund_due = _apply_intent(payment_id, intent, actor=actor)
-    _refund_automatically(payment_id, refund_due)
+    _refund_automatically(_apply_intent(payment_id, intent, actor=actor))
     payment = db.session.get(Payment, payment_id)
     assert payment is not None
     return _attempt(payment, intent)
@@ -230,8 +229,14 @@ def _record_failure(
 @atomic
 def _apply_intent(
     payment_id: int, intent: gateway.PaymentIntentData, *, actor: User | None = None
-) -> Decimal:
-    """Apply what Stripe says to the locked payment, once; returns what must be refunded."""
+) -> int | None:
+    """Apply what Stripe says to the locked payment, once.
+
+    Returns the id of the automatic refund this made necessary (a late
+    payment for a booth someone else booked, a double charge): its row is
+    written in this same transaction, so even if the process stops before
+    Stripe is asked, `payments reconcile` finds it pending and makes it.
+    """
     payment = settlement.lock_payment(payment_id)
     if payment.stripe_payment_intent_id is None:
         before = audit.snapshot(payment, settlement.PAYMENT_AUDIT_FIELDS)
@@ -242,7 +247,7 @@ def _apply_intent(
         )  # fmt: skip
     elif payment.stripe_payment_intent_id != intent.id:
         raise Conflict(_("This payment belongs to another card transaction."))
-    refund_due = ZERO
+    refund_id = None
     if payment.state == PaymentState.PENDING:
         if intent.succeeded:
             if intent.amount != Money(payment.amount, payment.currency):
@@ -250,6 +255,12 @@ def _apply_intent(
                 log.error("PaymentIntent %s amount %s differs from payment %s (%s)",
                           intent.id, intent.amount, payment.id, payment.amount)  # fmt: skip
             refund_due = settlement.complete_payment(payment, actor=actor)
+            if refund_due > ZERO:
+                from telecom.payments.refunds import queue_automatic_refund
+
+                refund_id = queue_automatic_refund(
+                    payment, refund_due, reason=_("No longer available when the payment arrived")
+                ).id
         elif intent.failed and settlement.fail_payment(
             payment, intent.failure_message, actor=actor
         ):
@@ -263,31 +274,22 @@ def _apply_intent(
                 payment=payment,
             )
     commit()
-    return refund_due
+    return refund_id
 
 
-def _refund_automatically(payment_id: int, amount: Decimal) -> None:
-    """Give back what a late payment could no longer buy (after its own commit)."""
-    if amount <= ZERO:
+def _refund_automatically(refund_id: int | None) -> None:
+    """Make the automatic refund queued with the payment (after its own commit)."""
+    if refund_id is None:
         return
-    from telecom.payments.refunds import refund_payment
+    from telecom.payments.refunds import execute_pending_refund
 
-    payment = db.session.get(Payment, payment_id)
-    assert payment is not None
     try:
-        refund_payment(
-            payment,
-            amount,
-            reason=_("No longer available when the payment arrived"),
-            actor=None,
-            automatic=True,
-            # What is refunded was never invoiced (the invoice covers what was delivered).
-            credit_note=False,
-        )
+        execute_pending_refund(refund_id)
     except Exception:
-        # The payment itself is recorded; the failed refund row shows the
-        # organizer what is left to give back.
-        log.exception("Automatic refund of payment %s failed", payment_id)
+        # The refund row stays pending; `payments reconcile` retries it with
+        # its idempotency key. The payment itself is recorded.
+        db.session.rollback()
+        log.exception("Automatic refund %s could not be made now", refund_id)
 
 
 def sync_payment(payment_id: int, *, actor: User | None = None) -> Payment:
@@ -306,8 +308,7 @@ def sync_payment(payment_id: int, *, actor: User | None = None) -> Payment:
     ):
         return payment
     intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
-    refund_due = _apply_intent(payment_id, intent, actor=actor)
-    _refund_automatically(payment_id, refund_due)
+    _refund_automatically(_apply_intent(payment_id, intent, actor=actor))
     payment = db.session.get(Payment, payment_id)
     assert payment is not None
     return payment
@@ -342,8 +343,7 @@ def payment_for_intent(intent_id: str, metadata: dict[str, str]) -> Payment | No
         or intent.metadata.get("payment_key") != payment.idempotency_key
     ):
         return None
-    refund_due = _apply_intent(payment.id, intent)
-    _refund_automatically(payment.id, refund_due)
+    _refund_automatically(_apply_intent(payment.id, intent))
     return db.session.get(Payment, payment.id)
 
 

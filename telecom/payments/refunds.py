@@ -230,15 +230,46 @@ def retry_pending_refunds(older_than: timedelta = timedelta(minutes=1)) -> tuple
     )
     settled = pending = 0
     for refund_id in ids:
-        if _retry(refund_id):
+        if execute_pending_refund(refund_id):
             settled += 1
         else:
             pending += 1
     return settled, pending
 
 
+def queue_automatic_refund(payment: Payment, amount: Decimal, *, reason: str) -> Refund:
+    """A pending automatic card refund, in the caller's transaction (the payment is locked).
+
+    `execute_pending_refund` makes it after the commit; a crash in between
+    leaves it for `payments reconcile`.
+    """
+    value = _validated_amount(payment, amount)
+    refund = Refund(
+        order_id=payment.order_id,
+        payment_id=payment.id,
+        edition_id=payment.edition_id,
+        state=RefundState.PENDING,
+        amount=value,
+        currency=payment.currency,
+        reason=reason[:500],
+        automatic=True,
+        idempotency_key=f"refund-{uuid.uuid4().hex}",
+    )
+    db.session.add(refund)
+    db.session.flush()
+    audit.record(
+        "create", refund, actor=None, edition_id=refund.edition_id,
+        after=audit.snapshot(refund, REFUND_AUDIT_FIELDS),
+    )  # fmt: skip
+    return refund
+
+
 @atomic
-def _retry(refund_id: int) -> bool:
+def execute_pending_refund(refund_id: int) -> bool:
+    """Ask Stripe for a pending card refund with its stored key.
+
+    False when Stripe could not be reached (the refund stays pending).
+    """
     refund = db.session.scalar(
         select(Refund).where(Refund.id == refund_id).with_for_update()
         .execution_options(populate_existing=True)

@@ -91,3 +91,40 @@ def test_a_refund_whose_answer_was_lost_is_asked_again_with_its_key(
 def test_reconcile_without_stripe_says_so(app):
     output = reconcile(app)
     assert "not configured" in output
+
+
+def test_an_automatic_refund_is_recorded_with_the_payment_and_made_later_if_need_be(
+    stripe_app, client, card_buyer, stripe_api
+):
+    """The refund row is written in the payment's own transaction: a crash before
+    Stripe is asked leaves it pending, and reconcile makes it."""
+    from telecom.payments import card, gateway
+    from tests.exhibitors.factories import hold
+    from tests.payments.test_late_payment import start_then_let_the_hold_run_out
+
+    show = make_show()
+    order, _booking, buyer, result = start_then_let_the_hold_run_out(show, client, card_buyer)
+    hold(show, "F-101", show.globex, show.bob)  # someone else took the booth meanwhile
+    buyer.authenticate(result["client_secret"], success=True)
+    [payment] = payments_of(order.id)
+
+    # What the webhook or the buyer's poll does, stopped right after its commit
+    # (as if the process died before asking Stripe for the refund).
+    with stripe_app.test_request_context():
+        intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
+        refund_id = card._apply_intent(payment.id, intent)
+
+    refund = db.session.get(Refund, refund_id)
+    assert refund is not None and refund.state == RefundState.PENDING and refund.automatic
+    assert refund.amount == payment.amount and refund.stripe_refund_id is None
+    age(refund, minutes=2)
+
+    assert "Refunds: 1 settled, 0 still pending." in reconcile(stripe_app)
+
+    db.session.expire_all()
+    refund = db.session.get(Refund, refund_id)
+    assert refund.state == RefundState.SUCCEEDED and refund.stripe_refund_id
+    assert refund.credit_note_id is None  # nothing was ever invoiced
+    assert charge_of(stripe_api, payments_of(order.id)[0]).amount_refunded == (
+        stripe_api.v1.payment_intents.retrieve(payment.stripe_payment_intent_id).amount
+    )
