@@ -319,6 +319,21 @@ class ScanResult(enum.StrEnum):
     UNKNOWN = "unknown"  # unreadable, forged, or an old re-issued badge
     NO_ACCESS = "no_access"  # a forum session the badge does not open
 
+    @property
+    def label(self) -> str:
+        return str(SCAN_RESULT_LABELS[self])
+
+
+SCAN_RESULT_LABELS = {
+    ScanResult.WELCOME: _l("Welcome"),
+    ScanResult.ALREADY_CHECKED_IN: _l("Already checked in today"),
+    ScanResult.NOT_VALID_TODAY: _l("Not valid today"),
+    ScanResult.CANCELLED: _l("Cancelled"),
+    ScanResult.WRONG_EDITION: _l("Wrong edition"),
+    ScanResult.UNKNOWN: _l("Unknown or invalid badge"),
+    ScanResult.NO_ACCESS: _l("No access to this session"),
+}
+
 
 class ScanAttempt(IdMixin, db.Model):
     """Every scan, admitted or not; `scan_id` makes a replayed upload harmless."""

@@ -37,15 +37,7 @@ RESULT_STYLES = {
 
 def result_headings() -> dict[str, str]:
     """The big word on the result panel, per result, in the reader's language."""
-    return {
-        ScanResult.WELCOME.value: _("Welcome"),
-        ScanResult.ALREADY_CHECKED_IN.value: _("Already checked in today"),
-        ScanResult.NOT_VALID_TODAY.value: _("Not valid today"),
-        ScanResult.CANCELLED.value: _("Cancelled"),
-        ScanResult.WRONG_EDITION.value: _("Wrong edition"),
-        ScanResult.UNKNOWN.value: _("Unknown or invalid badge"),
-        ScanResult.NO_ACCESS.value: _("No access to this session"),
-    }
+    return {result.value: result.label for result in ScanResult}
 
 
 def _scanner_page(edition, *, outcome=None, error=None, point_value="gate", status=200):  # type: ignore[no-untyped-def]
