@@ -8,11 +8,13 @@ nobody learns which orders exist.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from telecom.auth.models import User
 from telecom.core.errors import NotFound
 from telecom.core.permissions import Role
-from telecom.exhibitors.models import Organisation
+from telecom.exhibitors.models import Organisation, OrganisationMember
 from telecom.extensions import db
 from telecom.payments.models import Document, Order
 
@@ -57,3 +59,35 @@ def get_document(document_id: int, *, actor: User | None) -> Document:
     if document is None or not can_view(actor, document.order):
         raise NotFound(_("There is no such document."))
     return document
+
+
+def buyer_orders(user: User) -> list[Order]:
+    """Every order `user` may act on as buyer, newest first.
+
+    Orders of the organisations the user is a member of, and orders without
+    an organisation that the user bought (as access.is_buyer; an organizer's
+    holds made on an exhibitor's behalf belong to the exhibitor, not here).
+    """
+    member_of = select(OrganisationMember.organisation_id).where(
+        OrganisationMember.user_id == user.id
+    )
+    return list(
+        db.session.scalars(
+            select(Order)
+            # The list shows totals, balances and documents: load them with
+            # the orders, not one query per order.
+            .options(
+                selectinload(Order.lines),
+                selectinload(Order.payments),
+                selectinload(Order.refunds),
+                selectinload(Order.documents),
+            )
+            .where(
+                or_(
+                    Order.organisation_id.in_(member_of),
+                    (Order.organisation_id.is_(None)) & (Order.buyer_id == user.id),
+                )
+            )
+            .order_by(Order.created_at.desc(), Order.id.desc())
+        )
+    )

@@ -37,6 +37,7 @@ from sqlalchemy.orm import selectinload
 from telecom.auth.models import User
 from telecom.core import audit
 from telecom.core.db import atomic, commit
+from telecom.core.edition_settings import save_settings
 from telecom.core.errors import Conflict, NotFound, ServiceError, ValidationError
 from telecom.core.models import utcnow
 from telecom.core.permissions import Role, require_role
@@ -805,29 +806,6 @@ def update_payment_settings(
     to orders opened after the change; existing orders keep theirs.
     """
     actor = _organizer(actor)
-    data = _validated_settings(data)
-    # Two organizers saving the first settings at once queue on the edition row.
-    db.session.execute(select(Edition.id).where(Edition.id == edition.id).with_for_update())
-    settings = db.session.scalar(
-        select(PaymentSettings)
-        .where(PaymentSettings.edition_id == edition.id)
-        .execution_options(populate_existing=True)
+    return save_settings(
+        PaymentSettings, edition, _validated_settings(data), PAYMENT_SETTINGS_FIELDS, actor=actor
     )
-    created = settings is None
-    if settings is None:
-        settings = PaymentSettings(edition_id=edition.id)
-        db.session.add(settings)
-        before = None
-    else:
-        before = audit.snapshot(settings, PAYMENT_SETTINGS_FIELDS)
-    for name in PAYMENT_SETTINGS_FIELDS:
-        setattr(settings, name, getattr(data, name))
-    db.session.flush()
-    after = audit.snapshot(settings, PAYMENT_SETTINGS_FIELDS)
-    if created or before != after:
-        audit.record(
-            "create" if created else "update", settings, actor=actor, edition_id=edition.id,
-            before=before, after=after,
-        )  # fmt: skip
-    commit()
-    return settings

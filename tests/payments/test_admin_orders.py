@@ -303,3 +303,28 @@ def _organizer():  # type: ignore[no-untyped-def]
     from telecom.demo import demo_organizer
 
     return demo_organizer()
+
+
+def test_my_orders_runs_a_fixed_number_of_statements(app):
+    from decimal import Decimal
+
+    from telecom.payments.models import OrderLine, OrderLineKind
+    from telecom.payments.services import new_order
+
+    show = make_show()
+    client = app.test_client()
+    log_in(client, show.ada.email)
+
+    def add(count: int) -> None:
+        for n in range(count):
+            order = new_order(show.edition.id, organisation_id=None, buyer=show.ada, currency="CHF")
+            order.lines.append(
+                OrderLine(kind=OrderLineKind.PASS, description=f"Pass {n}", unit_price=Decimal(90))
+            )
+        db.session.commit()
+
+    add(2)
+    statements_for(client, ["/account/orders"])  # warm up
+    with_two = statements_for(client, ["/account/orders"])
+    add(6)
+    assert statements_for(client, ["/account/orders"]) == with_two

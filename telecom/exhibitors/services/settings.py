@@ -13,16 +13,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from telecom.auth.models import User
-from telecom.core import audit
-from telecom.core.db import commit
+from telecom.core.edition_settings import save_settings, settings_or_defaults
 from telecom.core.errors import ValidationError
 from telecom.core.permissions import Role, require_role
 from telecom.events.models import Edition
 from telecom.exhibitors.models import ExhibitionSettings
-from telecom.extensions import db
 
 CENT = Decimal("0.01")
 MAX_PRICE = Decimal("9999999999.99")  # what Numeric(12, 2) holds
@@ -30,20 +27,8 @@ MAX_HOLD_MINUTES = 7 * 24 * 60
 
 
 def settings_for(edition: Edition) -> ExhibitionSettings:
-    """The edition's settings; the documented defaults when none were saved.
-
-    The defaults are not added to the session, so reading never writes.
-    """
-    settings = db.session.scalar(
-        select(ExhibitionSettings).where(ExhibitionSettings.edition_id == edition.id)
-    )
-    if settings is not None:
-        return settings
-    defaults = ExhibitionSettings(edition_id=edition.id)
-    for column in ExhibitionSettings.__table__.columns:
-        if getattr(defaults, column.key) is None and column.default is not None:
-            setattr(defaults, column.key, column.default.arg)
-    return defaults
+    """The edition's settings; the documented defaults (never written) when none were saved."""
+    return settings_or_defaults(ExhibitionSettings, edition.id)
 
 
 @dataclass
@@ -156,30 +141,6 @@ def _validated(data: SettingsData) -> SettingsData:
 def update_settings(edition: Edition, data: SettingsData, *, actor: User) -> ExhibitionSettings:
     """Save an edition's exhibition settings (organizers only); creates the row on first save."""
     require_role(actor, Role.ORGANIZER)
-    data = _validated(data)
-    # Two organizers saving the first settings at once queue on the edition row,
-    # so the second finds (and updates) the first one's row.
-    db.session.execute(select(Edition.id).where(Edition.id == edition.id).with_for_update())
-    settings = db.session.scalar(
-        select(ExhibitionSettings)
-        .where(ExhibitionSettings.edition_id == edition.id)
-        .execution_options(populate_existing=True)
+    return save_settings(
+        ExhibitionSettings, edition, _validated(data), SETTINGS_FIELDS, actor=actor
     )
-    created = settings is None
-    if settings is None:
-        settings = ExhibitionSettings(edition_id=edition.id)
-        db.session.add(settings)
-        before = None
-    else:
-        before = audit.snapshot(settings, SETTINGS_FIELDS)
-    for name in SETTINGS_FIELDS:
-        setattr(settings, name, getattr(data, name))
-    db.session.flush()
-    after = audit.snapshot(settings, SETTINGS_FIELDS)
-    if created or before != after:
-        audit.record(
-            "create" if created else "update", settings, actor=actor, edition_id=edition.id,
-            before=before, after=after,
-        )  # fmt: skip
-    commit()
-    return settings

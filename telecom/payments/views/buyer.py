@@ -11,44 +11,19 @@ from math import ceil
 from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from telecom.auth.models import User
 from telecom.core.errors import ServiceError
 from telecom.core.models import utcnow
 from telecom.core.templating import format_timestamp
 from telecom.events.models import Edition
-from telecom.exhibitors.models import BookingState, BoothBooking, OrganisationMember
+from telecom.exhibitors.models import BookingState, BoothBooking
 from telecom.extensions import db
 from telecom.payments import access, card, transfer
 from telecom.payments.forms import BankTransferForm
 from telecom.payments.models import ZERO, Order, OrderLine, OrderState
 from telecom.payments.settings import settings_for
 from telecom.payments.views import bp
-
-
-def buyer_orders(user: User) -> list[Order]:
-    """Every order `user` may act on as buyer, newest first.
-
-    Orders of the organisations the user is a member of, and orders without
-    an organisation that the user bought (as access.is_buyer; an organizer's
-    holds made on an exhibitor's behalf belong to the exhibitor, not here).
-    """
-    member_of = select(OrganisationMember.organisation_id).where(
-        OrganisationMember.user_id == user.id
-    )
-    return list(
-        db.session.scalars(
-            select(Order)
-            .where(
-                or_(
-                    Order.organisation_id.in_(member_of),
-                    (Order.organisation_id.is_(None)) & (Order.buyer_id == user.id),
-                )
-            )
-            .order_by(Order.created_at.desc(), Order.id.desc())
-        )
-    )
 
 
 def _minutes_left(held_until, now) -> int:  # type: ignore[no-untyped-def]
@@ -158,7 +133,7 @@ def choose_bank_transfer(order_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/account/orders")
 @login_required
 def my_orders():  # type: ignore[no-untyped-def]
-    orders = buyer_orders(current_user)
+    orders = access.buyer_orders(current_user)
     editions = {
         e.id: e
         for e in db.session.scalars(
