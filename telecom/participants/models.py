@@ -207,6 +207,9 @@ class Registration(IdMixin, TimestampMixin, db.Model):
     purpose: Mapped[VisitPurpose | None] = mapped_column(str_enum(VisitPurpose))
     # Bumped when a badge is re-issued: older QR codes stop working.
     badge_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # A photo printed on the badge (media, speakers): a stored name under the
+    # "badge_photos" upload folder, re-encoded without metadata.
+    photo_file: Mapped[str | None] = mapped_column(String(64))
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

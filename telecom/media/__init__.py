@@ -1,0 +1,1 @@
+"""Media accreditation: applications, evidence documents, review, media badges."""
