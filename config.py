@@ -84,6 +84,8 @@ class Config:
         )
         self.MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+        # Largest evidence file or photo a journalist may upload (5 MB).
+        self.MEDIA_MAX_UPLOAD_BYTES = _env_int("MEDIA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
         self.DEMO_ORGANIZER_EMAIL = os.environ.get(
             "DEMO_ORGANIZER_EMAIL", "organizer@telecom-world.example"
         )

@@ -93,7 +93,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     from telecom.exhibitors.cli import booths_cli
+    from telecom.media.cli import media_cli
     from telecom.payments.cli import payments_cli
 
     app.cli.add_command(booths_cli)
+    app.cli.add_command(media_cli)
     app.cli.add_command(payments_cli)

@@ -6,6 +6,11 @@ is small enough. Images are PNG, JPEG or WebP; SVG is refused because it can
 carry script. Files are stored under `<UPLOAD_DIR>/<kind>/` (default:
 instance/uploads) with a random name, so a name can neither collide, nor be
 guessed, nor point outside the folder.
+
+`store_image` checks and stores an image in one step (exhibitor logos).
+`store_bytes` stores bytes a caller has already judged (media evidence: PDFs,
+re-encoded images), under the same naming rules; a stored name is always 32
+hex digits and one of the known extensions.
 """
 
 from __future__ import annotations
@@ -28,9 +33,11 @@ MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 
 IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
-_CONTENT_TYPES = {extension: kind for kind, extension in IMAGE_EXTENSIONS.items()}
+# Every type a stored file may have, by the extension its name ends with.
+EXTENSIONS = {**IMAGE_EXTENSIONS, "application/pdf": "pdf"}
+_CONTENT_TYPES = {extension: kind for kind, extension in EXTENSIONS.items()}
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
+_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|pdf)$")
 
 
 def sniff_image_type(data: bytes) -> str | None:
@@ -91,24 +98,42 @@ def _path(kind: str, name: str) -> Path:
     return _folder(kind) / name
 
 
+def store_bytes(kind: str, data: bytes, extension: str) -> str:
+    """Store bytes the caller has already checked under a new random name; return the name.
+
+    `extension` is one of EXTENSIONS' values ("png", "jpg", "webp", "pdf"); the
+    content is not judged here, so only pass bytes a check has accepted.
+    """
+    if extension not in _CONTENT_TYPES:
+        raise ValueError(f"invalid stored-file extension {extension!r}")
+    folder = _folder(kind)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.{extension}"
+    path = folder / name
+    # Written under a temporary name and renamed, so a reader never sees half a
+    # file; "x": never overwrite (the name is random, so a clash means a bug).
+    temporary = folder / f".{name}.part"
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        raise
+    return name
+
+
 def store_image(kind: str, data: bytes) -> tuple[str, str]:
     """Check and store an image; return (stored name, content type)."""
     content_type = check_image(data)
-    folder = _folder(kind)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.{IMAGE_EXTENSIONS[content_type]}"
-    path = folder / name
-    # "x": never overwrite; the name is random, so a clash means something is wrong.
-    temporary = folder / f".{name}.part"
-    with open(temporary, "xb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    return name, content_type
+    return store_bytes(kind, data, IMAGE_EXTENSIONS[content_type]), content_type
 
 
 def content_type_of(name: str) -> str:
+    """The content type a stored name stands for (by its extension, which we chose)."""
     return _CONTENT_TYPES[name.rsplit(".", 1)[-1]]
 
 

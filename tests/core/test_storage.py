@@ -87,7 +87,17 @@ def test_a_refused_image_leaves_nothing_behind(folder):
 
 @pytest.mark.parametrize(
     "name",
-    ["../../config.py", "/etc/passwd", "abc.png", "0" * 32 + ".svg", "0" * 32 + ".png/../x", ""],
+    [
+        "../../config.py",
+        "/etc/passwd",
+        "abc.png",
+        "abc.pdf",
+        "0" * 32 + ".svg",
+        "0" * 32 + ".exe",
+        "0" * 32 + ".PDF",
+        "0" * 32 + ".png/../x",
+        "",
+    ],
 )
 def test_names_that_are_not_ours_are_not_found(folder, name):
     with pytest.raises(NotFound):
@@ -114,3 +124,58 @@ def test_uploads_default_to_the_instance_folder(app):
     app.config.pop("UPLOAD_DIR", None)
 
     assert storage.upload_root() == __import__("pathlib").Path(app.instance_path) / "uploads"
+
+
+# --- Any checked bytes: PDFs and re-encoded images (media evidence) -----------------
+
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def test_checked_bytes_are_stored_under_a_random_name_with_their_extension(folder):
+    name = storage.store_bytes("media_documents", PDF, "pdf")
+    other = storage.store_bytes("media_documents", PDF, "pdf")
+
+    assert name.endswith(".pdf") and len(name) == 36 and other != name
+    assert storage.read("media_documents", name) == PDF
+    assert storage.content_type_of(name) == "application/pdf"
+    # Only the finished files are in the folder: no temporary ".part" left behind.
+    assert sorted(p.name for p in (folder / "media_documents").iterdir()) == sorted([name, other])
+
+    storage.delete("media_documents", name)
+    with pytest.raises(NotFound):
+        storage.read("media_documents", name)
+    assert storage.read("media_documents", other) == PDF
+
+
+@pytest.mark.parametrize(
+    ("extension", "content_type"),
+    [
+        ("png", "image/png"),
+        ("jpg", "image/jpeg"),
+        ("webp", "image/webp"),
+        ("pdf", "application/pdf"),
+    ],
+)
+def test_every_known_extension_can_be_stored(folder, extension, content_type):
+    name = storage.store_bytes("badge_photos", b"checked elsewhere", extension)
+
+    assert name.endswith(f".{extension}")
+    assert storage.content_type_of(name) == content_type
+
+
+@pytest.mark.parametrize("extension", ["exe", "html", "svg", "PDF", "", "pdf/../x"])
+def test_an_unknown_extension_is_a_programming_error_and_stores_nothing(folder, extension):
+    with pytest.raises(ValueError):
+        storage.store_bytes("media_documents", PDF, extension)
+
+    assert not (folder / "media_documents").exists()
+
+
+def test_stored_bytes_stay_in_their_kind_folder(folder):
+    name = storage.store_bytes("media_documents", PDF, "pdf")
+
+    with pytest.raises(NotFound):
+        storage.read("logos", name)
+    with pytest.raises(ValueError):
+        storage.store_bytes("../media_documents", PDF, "pdf")

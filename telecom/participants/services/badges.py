@@ -75,7 +75,7 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from telecom.auth.models import User
-from telecom.core import audit
+from telecom.core import audit, storage
 from telecom.core.countries import country_name
 from telecom.core.db import atomic, commit
 from telecom.core.errors import Conflict, NotFound, ValidationError
@@ -105,6 +105,10 @@ QR_BORDER = 4  # the quiet zone the QR specification asks for, in modules
 
 LAYOUTS = ("a6", "a4")
 STYLESHEET = Path(__file__).with_name("badge_pdf.css")
+# The upload folder (telecom/core/storage.py) of the photos printed on badges
+# (Registration.photo_file): media accreditation puts the applicant's photo there.
+BADGE_PHOTOS_KIND = "badge_photos"
+_PHOTO_TYPES = {"image/png", "image/jpeg", "image/webp"}
 
 
 # --- The signed code ------------------------------------------------------------------
@@ -405,12 +409,35 @@ def _days_text(first: date, last: date) -> str:
     return f"{first.isoformat()} – {last.isoformat()}"
 
 
-def _name_size(name: str) -> str:
-    if len(name) > 40:
+def _name_size(name: str, *, beside_photo: bool = False) -> str:
+    # Beside a photo the name has about two thirds of the width.
+    long, xlong = (16, 28) if beside_photo else (24, 40)
+    if len(name) > xlong:
         return "name-xlong"
-    if len(name) > 24:
+    if len(name) > long:
         return "name-long"
     return ""
+
+
+def badge_photo_data_uri(registration: Registration) -> str | None:
+    """The registration's badge photo as a data: URI, or None without a readable one.
+
+    The PDF renderer fetches nothing (see `_fetcher`), so the photo travels in
+    the HTML. A missing file (deleted at the end of the retention period, say)
+    or a stored name that is not an image prints the badge without a photo:
+    never an error, the badge matters more than the picture.
+    """
+    name = registration.photo_file
+    if not name:
+        return None
+    try:
+        data = storage.read(BADGE_PHOTOS_KIND, name)
+    except (NotFound, OSError):
+        return None
+    content_type = storage.content_type_of(name)
+    if not data or content_type not in _PHOTO_TYPES:
+        return None
+    return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def render_badge_html(registration: Registration, layout: str = "a6") -> str:
@@ -423,6 +450,7 @@ def render_badge_html(registration: Registration, layout: str = "a6") -> str:
     person = registration.person
     code = badge_code(registration)
     first, last = _days(registration, edition)
+    photo_data_uri = badge_photo_data_uri(registration)
     # One language for every badge, like the gate staff who read it.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         return render_template(
@@ -436,12 +464,13 @@ def render_badge_html(registration: Registration, layout: str = "a6") -> str:
             days=_days_text(first, last),
             code=code,
             qr_data_uri=badge_qr(code).png_data_uri(scale=1, border=QR_BORDER),
-            name_size=_name_size(person.full_name),
+            photo_data_uri=photo_data_uri,
+            name_size=_name_size(person.full_name, beside_photo=photo_data_uri is not None),
         )
 
 
 def _fetcher() -> URLFetcher:
-    # The badge embeds its QR as a data: URL and takes fonts from the system;
+    # The badge embeds its QR (and photo) as data: URLs and takes fonts from the system;
     # nothing else may be loaded, from the network or the disk.
     return URLFetcher(allowed_protocols={"data"})
 
