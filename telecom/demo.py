@@ -22,6 +22,7 @@ from telecom.events import services as event_services
 from telecom.events.models import CandidateStatus, CandidateVenue, Edition
 from telecom.exhibitors.demo import load_exhibitions
 from telecom.extensions import db
+from telecom.media.demo import load_media_demo
 from telecom.participants.demo import load_participants_demo
 from telecom.payments.demo import load_payments_demo
 
@@ -135,6 +136,8 @@ def load_demo_data() -> dict[str, int]:
         for kind, count in load_payments_demo(edition).items():
             created[kind] = created.get(kind, 0) + count
         for kind, count in load_participants_demo(edition).items():
+            created[kind] = created.get(kind, 0) + count
+        for kind, count in load_media_demo(edition).items():
             created[kind] = created.get(kind, 0) + count
     return created
 
