@@ -107,3 +107,17 @@ def download(data: bytes, filename: str, mimetype: str) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def table_download(
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    name: str,
+    kind: str,
+    *,
+    title: str | None = None,
+) -> Response:
+    """An export as `<name>.xlsx` when `kind` is "xlsx", else as `<name>.csv` (UTF-8)."""
+    if kind == "xlsx":
+        return download(to_xlsx(headers, rows, title=title or name), f"{name}.xlsx", XLSX_MIMETYPE)
+    return download(to_csv(headers, rows), f"{name}.csv", f"{CSV_MIMETYPE}; charset=utf-8")

@@ -12,7 +12,10 @@ import html
 import re
 from html.parser import HTMLParser
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 
@@ -112,3 +115,22 @@ def action_token(client: FlaskClient, page_url: str) -> str:
     match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page.text)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+def rules_under(app: Flask, prefix: str, method: str | None = None) -> list[Rule]:
+    """Every URL rule under `prefix` (answering `method`, if given), sorted: what a crawl visits."""
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(prefix) and (method is None or method in (rule.methods or ()))
+    ]
+    return sorted(rules, key=lambda rule: rule.rule)
+
+
+def path_for(app: Flask, rule: Rule, values: dict[str, object]) -> str:
+    """The rule's URL with `values`; fails loudly when a new URL variable has no value."""
+    unknown = rule.arguments - values.keys()
+    if unknown:
+        pytest.fail(f"the crawl cannot fill {sorted(unknown)} in {rule.rule}: teach it")
+    adapter = app.url_map.bind("localhost")
+    return adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})

@@ -53,7 +53,7 @@ from telecom.payments.models import (
     PaymentSettings,
 )
 from telecom.payments.services import new_order
-from tests.core import action_token, form_values, visible_text
+from tests.core import action_token, form_values, path_for, rules_under, visible_text
 from tests.exhibitors.factories import make_booth, make_hall, make_organisation
 from tests.helpers import (
     csrf_token_from,
@@ -140,24 +140,15 @@ def url_values(app) -> dict[str, object]:
 
 
 def organizer_rules(app: Flask) -> list[Rule]:
-    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/organizer")]
-    return sorted(rules, key=lambda rule: rule.rule)
-
-
-def path_for(app: Flask, rule: Rule, values: dict[str, object]) -> str:
-    unknown = rule.arguments - values.keys()
-    if unknown:
-        pytest.fail(f"the crawl cannot fill {sorted(unknown)} in {rule.rule}: teach it")
-    adapter = app.url_map.bind("localhost")
-    return adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
+    return rules_under(app, "/organizer")
 
 
 def get_rules(app: Flask) -> list[Rule]:
-    return [rule for rule in organizer_rules(app) if "GET" in (rule.methods or ())]
+    return rules_under(app, "/organizer", "GET")
 
 
 def post_rules(app: Flask) -> list[Rule]:
-    return [rule for rule in organizer_rules(app) if "POST" in (rule.methods or ())]
+    return rules_under(app, "/organizer", "POST")
 
 
 def page_token(client: FlaskClient) -> str:

@@ -360,14 +360,8 @@ def _export(slug: str, kind: str) -> Response:
     edition = edition_services.get_edition(slug)
     form = OrganisationFilterForm(request.args)
     headers, rows = reports.export_table(edition, form.to_filters(), actor=current_user)
-    if kind == "xlsx":
-        data = spreadsheets.to_xlsx(headers, rows, title=_("Exhibitors"))
-        return spreadsheets.download(
-            data, f"exhibitors-{edition.slug}.xlsx", spreadsheets.XLSX_MIMETYPE
-        )
-    data = spreadsheets.to_csv(headers, rows)
-    return spreadsheets.download(
-        data, f"exhibitors-{edition.slug}.csv", f"{spreadsheets.CSV_MIMETYPE}; charset=utf-8"
+    return spreadsheets.table_download(
+        headers, rows, f"exhibitors-{edition.slug}", kind, title=_("Exhibitors")
     )
 
 

@@ -124,15 +124,7 @@ def registration(slug: str, registration_id: int):  # type: ignore[no-untyped-de
 
 
 def _download(headers: list[str], rows: list[list[Any]], name: str, kind: str) -> Response:
-    if kind == "xlsx":
-        return spreadsheets.download(
-            spreadsheets.to_xlsx(headers, rows, title=name), f"{name}.xlsx",
-            spreadsheets.XLSX_MIMETYPE,
-        )  # fmt: skip
-    return spreadsheets.download(
-        spreadsheets.to_csv(headers, rows), f"{name}.csv",
-        f"{spreadsheets.CSV_MIMETYPE}; charset=utf-8",
-    )  # fmt: skip
+    return spreadsheets.table_download(headers, rows, name, kind)
 
 
 def _export_registrations(slug: str, kind: str) -> Response:

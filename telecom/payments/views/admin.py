@@ -73,13 +73,7 @@ def orders(slug: str):  # type: ignore[no-untyped-def]
 
 
 def _download(headers: list[str], rows: list[list[Any]], name: str, kind: str) -> Response:
-    if kind == "xlsx":
-        data = spreadsheets.to_xlsx(headers, rows, title=name)
-        return spreadsheets.download(data, f"{name}.xlsx", spreadsheets.XLSX_MIMETYPE)
-    return spreadsheets.download(
-        spreadsheets.to_csv(headers, rows), f"{name}.csv",
-        f"{spreadsheets.CSV_MIMETYPE}; charset=utf-8",
-    )  # fmt: skip
+    return spreadsheets.table_download(headers, rows, name, kind)
 
 
 @organizer_bp.route("/orders.<any(csv, xlsx):kind>", endpoint="export_orders")
