@@ -86,6 +86,9 @@ class Config:
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
         # Largest evidence file or photo a journalist may upload (5 MB).
         self.MEDIA_MAX_UPLOAD_BYTES = _env_int("MEDIA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+        # Fernet keys (comma-separated, the first encrypts; older ones still decrypt) for
+        # VIP passport details. Unset: passport details are not collected.
+        self.PROTOCOL_ENCRYPTION_KEYS = os.environ.get("PROTOCOL_ENCRYPTION_KEYS", "")
         self.DEMO_ORGANIZER_EMAIL = os.environ.get(
             "DEMO_ORGANIZER_EMAIL", "organizer@telecom-world.example"
         )
@@ -106,6 +109,12 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
 
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.PROTOCOL_ENCRYPTION_KEYS:
+            # `make run` works out of the box; production takes keys only from the environment.
+            self.PROTOCOL_ENCRYPTION_KEYS = "ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZC11c2U="
+
 
 class TestingConfig(Config):
     ENV_NAME = "testing"
@@ -125,6 +134,7 @@ class TestingConfig(Config):
         # argon2 at full cost makes hundreds of test log-ins slow; tests still hash for real.
         self.PASSWORD_HASH_TIME_COST = 1
         self.PASSWORD_HASH_MEMORY_COST = 8 * 1024
+        self.PROTOCOL_ENCRYPTION_KEYS = "dGVzdC1rZXktZm9yLXBhc3Nwb3J0LWRldGFpbHMtMDE="
 
 
 class ProductionConfig(Config):

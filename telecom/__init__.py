@@ -103,6 +103,7 @@ def _register_models() -> None:
     from telecom.media import models as _media  # noqa: F401
     from telecom.participants import models as _participants  # noqa: F401
     from telecom.payments import models as _payments  # noqa: F401
+    from telecom.protocol import models as _protocol  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -122,6 +123,8 @@ def _register_blueprints(app: Flask) -> None:
     from telecom.participants.views import organizer_bp as participants_admin_bp
     from telecom.payments.views import bp as payments_bp
     from telecom.payments.views import organizer_bp as payments_admin_bp
+    from telecom.protocol.views import bp as protocol_bp
+    from telecom.protocol.views import rsvp_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
@@ -135,6 +138,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
     app.register_blueprint(media_review_bp)
     app.register_blueprint(media_admin_bp)
+    app.register_blueprint(protocol_bp)
+    app.register_blueprint(rsvp_bp)
     app.register_blueprint(payments_admin_bp)
     app.register_blueprint(exhibitors_bp)
     app.register_blueprint(exhibitors_admin_bp)

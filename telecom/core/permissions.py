@@ -27,6 +27,7 @@ class Role(enum.StrEnum):
     ORGANIZER = "organizer"
     CHECKIN_STAFF = "checkin_staff"
     MEDIA_REVIEWER = "media_reviewer"
+    PROTOCOL = "protocol"
     EXHIBITOR_CONTACT = "exhibitor_contact"
     PARTICIPANT = "participant"
 
@@ -39,6 +40,7 @@ ROLE_LABELS = {
     Role.ORGANIZER: _l("Organizer"),
     Role.CHECKIN_STAFF: _l("Check-in staff"),
     Role.MEDIA_REVIEWER: _l("Media reviewer"),
+    Role.PROTOCOL: _l("Protocol staff"),
     Role.EXHIBITOR_CONTACT: _l("Exhibitor contact"),
     Role.PARTICIPANT: _l("Participant"),
 }

@@ -210,6 +210,8 @@ class Registration(IdMixin, TimestampMixin, db.Model):
     # A photo printed on the badge (media, speakers): a stored name under the
     # "badge_photos" upload folder, re-encoded without metadata.
     photo_file: Mapped[str | None] = mapped_column(String(64))
+    # A VIP's protocol category (telecom.protocol.models.ProtocolCategory value).
+    protocol_category: Mapped[str | None] = mapped_column(String(10))
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -27,7 +27,7 @@ from telecom.participants.models import (
 )
 from telecom.participants.services.registration import REGISTRATION_AUDIT_FIELDS
 
-_AUDIT_FIELDS = (*REGISTRATION_AUDIT_FIELDS, "badge_version", "photo_file")
+_AUDIT_FIELDS = (*REGISTRATION_AUDIT_FIELDS, "badge_version", "photo_file", "protocol_category")
 
 
 def _locked(
@@ -55,6 +55,7 @@ def grant_registration(
     valid_until: date | None = None,
     forum_access: bool = False,
     photo_file: str | None = None,
+    protocol_category: str | None = None,
 ) -> Registration:
     """A confirmed registration of `person` in `category`, with a badge; flushed, not committed.
 
@@ -85,6 +86,8 @@ def grant_registration(
     registration.cancelled_at = None
     if photo_file is not None:
         registration.photo_file = photo_file
+    if protocol_category is not None:
+        registration.protocol_category = protocol_category
     db.session.flush()
     after = audit.snapshot(registration, _AUDIT_FIELDS)
     if before != after:

@@ -1,0 +1,1 @@
+"""VIPs and protocol: invitations, RSVP, delegations, precedence, bilateral meeting rooms."""
