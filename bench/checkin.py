@@ -331,6 +331,8 @@ def run(args: argparse.Namespace, database_url: str) -> tuple[dict, dict, dict[s
                     str(VENV_BIN / "gunicorn"),
                     "--workers",
                     str(args.workers),
+                    "--threads",
+                    str(args.threads),
                     "--bind",
                     f"127.0.0.1:{port}",
                     "--log-level",
@@ -380,6 +382,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=16, help="concurrent locust clients")
     parser.add_argument("--duration", type=int, default=40, help="seconds per run (bounded)")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)"
+    )
     parser.add_argument("--duplicates", type=float, default=0.2)
     args = parser.parse_args()
     args.duration = max(5, min(args.duration, 120))

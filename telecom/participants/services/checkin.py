@@ -18,9 +18,10 @@ audit entry is written per scan. The scan_attempts table is the log of every
 scan (who scanned what, where, when, with which result), and check_ins the
 log of admissions.
 
-The scan path is kept to a handful of statements in one transaction: load the
-registration with its person by primary key, INSERT ... ON CONFLICT DO NOTHING
-the check-in, INSERT the attempt, COMMIT.
+The scan path is kept short because gates scan thousands of badges an hour: on
+PostgreSQL a welcome or duplicate scan is one statement (the registration and
+person read, and the check-in and attempt inserted, in one data-modifying CTE)
+and the COMMIT; other databases use the same rules in three statements.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from telecom.extensions import db
 from telecom.participants.models import (
     CheckIn,
     CheckInPoint,
+    Person,
     Registration,
     RegistrationCategory,
     RegistrationStatus,
@@ -85,7 +87,7 @@ class ScanOutcome:
 
     result: ScanResult
     message: str
-    registration: Registration | None
+    registration: ScannedRegistration | None
     scan_id: str
     scanned_at: datetime
     day: date
@@ -123,9 +125,60 @@ class ScanOutcome:
 
 
 @dataclass(frozen=True)
+class ScannedRegistration:
+    """What a scan needs of the badge's registration and person: plain values, read in the
+    same statement as the admission on PostgreSQL (no ORM objects on the hot path)."""
+
+    id: int
+    person_id: int
+    edition_id: int
+    category: RegistrationCategory
+    status: RegistrationStatus
+    badge_version: int
+    valid_from: date | None
+    valid_until: date | None
+    forum_access: bool
+    full_name: str
+    organisation_name: str
+
+
+_SCANNED_COLUMNS = (
+    Registration.id, Registration.person_id, Registration.edition_id, Registration.category,
+    Registration.status, Registration.badge_version, Registration.valid_from,
+    Registration.valid_until, Registration.forum_access, Person.full_name,
+    Person.organisation_name,
+)  # fmt: skip
+
+
+def _scanned(row: Any) -> ScannedRegistration:
+    return ScannedRegistration(
+        id=row.id,
+        person_id=row.person_id,
+        edition_id=row.edition_id,
+        category=RegistrationCategory(row.category),
+        status=RegistrationStatus(row.status),
+        badge_version=row.badge_version,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        forum_access=row.forum_access,
+        full_name=row.full_name,
+        organisation_name=row.organisation_name,
+    )
+
+
+def _load_scanned(registration_id: int) -> ScannedRegistration | None:
+    row = db.session.execute(
+        select(*_SCANNED_COLUMNS)
+        .join(Person, Person.id == Registration.person_id)
+        .where(Registration.id == registration_id)
+    ).first()
+    return _scanned(row) if row is not None else None
+
+
+@dataclass(frozen=True)
 class _Decision:
     result: ScanResult
-    registration: Registration | None = None
+    registration: ScannedRegistration | None = None
     claim: Any = None
     reason: str = ""
 
@@ -228,17 +281,14 @@ def _badges():  # type: ignore[no-untyped-def]
     return badges
 
 
-def _decide(edition: Edition, code: str, day: date, point: CheckInPoint) -> _Decision:
-    """Every rule that does not need the check-in row itself."""
-    badges = _badges()
-    claim = badges.verify_code(code)
-    if claim is None:
-        return _Decision(ScanResult.UNKNOWN, reason="unreadable")
-    if claim.edition_id != edition.id:
-        # The signature is ours, so this is a genuine badge of another edition.
-        return _Decision(ScanResult.WRONG_EDITION, claim=claim)
-    # One query: the registration and (joined) its person, by primary key.
-    registration = db.session.get(Registration, claim.registration_id)
+def _judge(
+    edition: Edition,
+    claim: Any,
+    registration: ScannedRegistration | None,
+    day: date,
+    point: CheckInPoint,
+) -> _Decision:
+    """Every rule that does not need the check-in row itself, on the badge's registration."""
     if registration is None:
         return _Decision(ScanResult.UNKNOWN, claim=claim, reason="unreadable")
     if registration.edition_id != edition.id:
@@ -311,72 +361,63 @@ def _insert_attempt(values: dict[str, Any]) -> int | None:
         return None
 
 
-_CHECK_IN_COLUMNS = (
-    "edition_id", "person_id", "registration_id", "category", "day", "point", "point_ref",
-    "scanned_at", "staff_id",
-)  # fmt: skip
-_ATTEMPT_COLUMNS = (
-    "edition_id", "scan_id", "code", "point", "point_ref", "registration_id", "scanned_at",
-    "received_at", "staff_id",
-)  # fmt: skip
+# On PostgreSQL a welcome or duplicate scan is ONE statement: read the badge's
+# registration and person, and only when the registration admits today insert the
+# check-in (ON CONFLICT: already in) and the attempt (ON CONFLICT on scan_id: a
+# replay), returning what the screen shows and when the person was first admitted.
+# A scan that does not admit inserts nothing here and stores its attempt after
+# the rules in Python have named the reason.
+_SCAN_SQL = """
+WITH reg AS (
+    SELECT r.id, r.person_id, r.edition_id, r.category, r.status, r.badge_version,
+           r.valid_from, r.valid_until, r.forum_access, p.full_name, p.organisation_name
+    FROM registrations AS r JOIN people AS p ON p.id = r.person_id
+    WHERE r.id = :registration_id
+),
+admissible AS (
+    SELECT * FROM reg
+    WHERE edition_id = :edition_id AND badge_version = :version AND status = 'confirmed'
+      AND (valid_from IS NULL OR valid_from <= :day)
+      AND (valid_until IS NULL OR valid_until >= :day)
+      AND (:point = 'gate' OR forum_access)
+),
+admitted AS (
+    INSERT INTO check_ins (edition_id, person_id, registration_id, category, day, point,
+                           point_ref, scanned_at, staff_id)
+    SELECT :edition_id, person_id, id, category, :day, :point, :point_ref, :scanned_at,
+           :staff_id
+    FROM admissible
+    ON CONFLICT (person_id, edition_id, day, point, point_ref) DO NOTHING
+    RETURNING id
+),
+attempt AS (
+    INSERT INTO scan_attempts (edition_id, scan_id, code, point, point_ref, result,
+                               registration_id, check_in_id, scanned_at, received_at,
+                               staff_id)
+    SELECT :edition_id, :scan_id, :code, :point, :point_ref,
+           CASE WHEN admitted.id IS NULL THEN 'already_checked_in' ELSE 'welcome' END,
+           admissible.id, admitted.id, :scanned_at, :received_at, :staff_id
+    FROM admissible LEFT JOIN admitted ON true
+    ON CONFLICT (scan_id) DO NOTHING
+    RETURNING id, check_in_id
+)
+SELECT reg.*,
+       EXISTS (SELECT 1 FROM admissible) AS admissible,
+       (SELECT id FROM attempt) AS attempt_id,
+       (SELECT check_in_id FROM attempt) AS check_in_id,
+       (SELECT c.scanned_at FROM check_ins AS c
+        WHERE c.person_id = reg.person_id AND c.edition_id = :edition_id AND c.day = :day
+          AND c.point = :point AND c.point_ref = :point_ref) AS first_at
+FROM reg
+"""
 
 
 @lru_cache(maxsize=1)
-def _admit_and_log_statement():  # type: ignore[no-untyped-def]
-    """Built once per process with bind parameters: constructing it per scan costs CPU."""
-    from sqlalchemy import bindparam, case, literal, true
-    from sqlalchemy.dialects.postgresql import insert
+def _scan_statement():  # type: ignore[no-untyped-def]
+    """Built once per process: constructing it per scan costs CPU."""
+    from sqlalchemy import text
 
-    check_ins = CheckIn.__table__
-    attempts = ScanAttempt.__table__
-    values = {
-        name: bindparam(f"c_{name}", type_=check_ins.c[name].type) for name in _CHECK_IN_COLUMNS
-    }
-    admitted = (
-        insert(check_ins)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=list(_CHECK_IN_KEY))
-        .returning(check_ins.c.id)
-        .cte("admitted")
-    )
-    one_row = select(literal(1).label("one")).subquery("one_row")
-    result_type = attempts.c.result.type
-    source = select(
-        *[
-            bindparam(f"a_{name}", type_=attempts.c[name].type).label(name)
-            for name in _ATTEMPT_COLUMNS
-        ],
-        case(
-            (admitted.c.id.is_(None), literal(ScanResult.ALREADY_CHECKED_IN, result_type)),
-            else_=literal(ScanResult.WELCOME, result_type),
-        ).label("result"),
-        admitted.c.id.label("check_in_id"),
-    ).select_from(one_row.outerjoin(admitted, true()))
-    return (
-        insert(attempts)
-        .from_select([*_ATTEMPT_COLUMNS, "result", "check_in_id"], source)
-        .on_conflict_do_nothing(index_elements=["scan_id"])
-        .returning(attempts.c.id, attempts.c.check_in_id)
-    )
-
-
-def _admit_and_log_postgresql(
-    check_in_values: dict[str, Any], attempt_values: dict[str, Any]
-) -> tuple[int | None, int | None]:
-    """PostgreSQL: the check-in and the attempt in ONE statement (a data-modifying CTE).
-
-    Same rule as `_insert_check_in` then `_insert_attempt`, one round trip
-    less on the hottest path: the attempt's result is "welcome" when the
-    check-in row was inserted and "already checked in" when the UNIQUE
-    constraint made the INSERT do nothing. Returns (attempt id or None when
-    the scan_id was stored before, check-in id or None).
-    """
-    params = {f"c_{name}": check_in_values[name] for name in _CHECK_IN_COLUMNS}
-    params.update({f"a_{name}": attempt_values[name] for name in _ATTEMPT_COLUMNS})
-    row = db.session.execute(_admit_and_log_statement(), params).first()
-    if row is None:
-        return None, None
-    return row[0], row[1]
+    return text(_SCAN_SQL)
 
 
 def _first_check_in_at(
@@ -400,7 +441,7 @@ def _message(
     first_at: datetime | None = None,
 ) -> str:
     registration = decision.registration
-    name = registration.person.full_name if registration is not None else ""
+    name = registration.full_name if registration is not None else ""
     result = decision.result
     if result == ScanResult.WELCOME:
         return _("Welcome, %(name)s.", name=name)
@@ -443,19 +484,16 @@ def _outcome(
     point: CheckInPoint,
     point_ref: str,
     replayed: bool,
+    first_at: datetime | None = None,
 ) -> ScanOutcome:
     registration = decision.registration
-    first_at = None
-    if decision.result == ScanResult.ALREADY_CHECKED_IN and registration is not None:
-        first_at = _first_check_in_at(edition, registration.person_id, day, point, point_ref)
     display: dict[str, str] = {}
     if registration is not None and decision.result in _SHOWS_PERSON:
-        person = registration.person
         display = {
-            "person_name": person.full_name,
+            "person_name": registration.full_name,
             "category": registration.category.value,
-            "category_label": RegistrationCategory(registration.category).label,
-            "organisation": person.organisation_name,
+            "category_label": registration.category.label,
+            "organisation": registration.organisation_name,
         }
     return ScanOutcome(
         result=decision.result,
@@ -492,9 +530,7 @@ def _replayed(
             )
         )
     registration = (
-        db.session.get(Registration, attempt.registration_id)
-        if attempt.registration_id is not None
-        else None
+        _load_scanned(attempt.registration_id) if attempt.registration_id is not None else None
     )
     claim = _badges().verify_code(attempt.code)
     reason = ""
@@ -504,15 +540,20 @@ def _replayed(
         day = _edition_day(edition, attempt.scanned_at)
         reason = "closed" if not edition.start_date <= day <= edition.end_date else "pass"
     decision = _Decision(ScanResult(attempt.result), registration, claim, reason)
+    day = _edition_day(edition, attempt.scanned_at)
+    first_at = None
+    if decision.result == ScanResult.ALREADY_CHECKED_IN and registration is not None:
+        first_at = _first_check_in_at(edition, registration.person_id, day, point, point_ref)
     return _outcome(
         edition,
         decision,
         scan_id=scan_id,
         scanned_at=attempt.scanned_at,
-        day=_edition_day(edition, attempt.scanned_at),
+        day=day,
         point=point,
         point_ref=point_ref,
         replayed=True,
+        first_at=first_at,
     )
 
 
@@ -548,46 +589,91 @@ def scan(
     stored_code = code.upper()[:MAX_STORED_CODE_LENGTH]
     day = _edition_day(edition, moment)
 
-    decision = _decide(edition, code, day, point)
-    registration = decision.registration
+    claim = _badges().verify_code(code)
+    if claim is None:
+        decision = _Decision(ScanResult.UNKNOWN, reason="unreadable")
+    elif claim.edition_id != edition.id:
+        # The signature is ours, so this is a genuine badge of another edition.
+        decision = _Decision(ScanResult.WRONG_EDITION, claim=claim)
+    else:
+        decision = None
     attempt_values: dict[str, Any] = {
         "edition_id": edition.id,
         "scan_id": scan_id,
         "code": stored_code,
         "point": point,
         "point_ref": point_ref,
-        "result": decision.result,
-        "registration_id": registration.id if registration is not None else None,
+        "registration_id": None,
         "check_in_id": None,
         "scanned_at": moment,
         "received_at": now,
         "staff_id": staff.id,
     }
-    if decision.result != ScanResult.WELCOME:
-        attempt_id = _insert_attempt(attempt_values)
-    else:
-        assert registration is not None
-        check_in_values = {
-            "edition_id": edition.id,
-            "person_id": registration.person_id,
-            "registration_id": registration.id,
-            "category": registration.category,
-            "day": day,
-            "point": point,
-            "point_ref": point_ref,
-            "scanned_at": moment,
-            "staff_id": staff.id,
-        }
-        if db.session.get_bind().dialect.name == "postgresql":
-            attempt_id, check_in_id = _admit_and_log_postgresql(check_in_values, attempt_values)
+    first_at: datetime | None = None
+    attempt_id: int | None = None
+    stored = False
+    event_open = edition.start_date <= day <= edition.end_date
+    if decision is None and event_open and db.session.get_bind().dialect.name == "postgresql":
+        row = db.session.execute(
+            _scan_statement(),
+            {
+                "registration_id": claim.registration_id,
+                "edition_id": edition.id,
+                "version": claim.version,
+                "day": day,
+                "point": point.value,
+                "point_ref": point_ref,
+                "scanned_at": moment,
+                "received_at": now,
+                "staff_id": staff.id,
+                "scan_id": scan_id,
+                "code": stored_code,
+            },
+        ).first()
+        registration = _scanned(row) if row is not None else None
+        if row is not None and row.admissible:
+            stored = True
+            attempt_id = row.attempt_id
+            first_at = row.first_at
+            result = (
+                ScanResult.WELCOME
+                if row.check_in_id is not None
+                else (ScanResult.ALREADY_CHECKED_IN)
+            )
+            decision = _Decision(result, registration, claim)
         else:
-            check_in_id = _insert_check_in(check_in_values)
+            decision = _judge(edition, claim, registration, day, point)
+    elif decision is None:
+        decision = _judge(edition, claim, _load_scanned(claim.registration_id), day, point)
+
+    registration = decision.registration
+    if not stored:
+        attempt_values["registration_id"] = registration.id if registration else None
+        attempt_values["result"] = decision.result
+        if decision.result == ScanResult.WELCOME:
+            # Any database but PostgreSQL: the same rule in two statements.
+            assert registration is not None
+            check_in_id = _insert_check_in(
+                {
+                    "edition_id": edition.id,
+                    "person_id": registration.person_id,
+                    "registration_id": registration.id,
+                    "category": registration.category,
+                    "day": day,
+                    "point": point,
+                    "point_ref": point_ref,
+                    "scanned_at": moment,
+                    "staff_id": staff.id,
+                }
+            )
             attempt_values["check_in_id"] = check_in_id
             if check_in_id is None:
                 attempt_values["result"] = ScanResult.ALREADY_CHECKED_IN
-            attempt_id = _insert_attempt(attempt_values)
-        if attempt_id is not None and check_in_id is None:
-            decision = _Decision(ScanResult.ALREADY_CHECKED_IN, registration, decision.claim)
+                decision = _Decision(ScanResult.ALREADY_CHECKED_IN, registration, claim)
+                first_at = _first_check_in_at(
+                    edition, registration.person_id, day, point, point_ref
+                )
+        attempt_id = _insert_attempt(attempt_values)
     if attempt_id is None:
         # The scan_id was stored before (or just now, by a concurrent upload of
         # the same scan): undo this attempt's check-in, answer what was stored.
@@ -602,6 +688,7 @@ def scan(
         point=point,
         point_ref=point_ref,
         replayed=False,
+        first_at=first_at,
     )
     commit()
     return outcome
