@@ -50,7 +50,8 @@ Who may act
 -----------
 A badge belongs to its person: a logged-in user linked to the Person or with
 the same e-mail address, or whoever holds a valid manage link for that person
-(the caller checks the link and passes the person), and to organizers. Others
+(the caller checks the link and passes the person), and to organizers; VIP and
+delegation badges also to protocol staff, who print them for the VIPs. Others
 learn nothing: they get "not found", as for a registration that does not
 exist.
 """
@@ -233,6 +234,9 @@ def is_current(claim: BadgeClaim, registration: Registration) -> bool:
 
 # --- Who may see and re-issue a badge -------------------------------------------------
 
+# The badges protocol staff look after (telecom/protocol): VIPs and their delegations.
+PROTOCOL_CATEGORIES = frozenset({RegistrationCategory.VIP, RegistrationCategory.DELEGATION})
+
 
 def _normalise_email(email: str) -> str:
     return email.strip().lower()
@@ -258,12 +262,16 @@ def is_own_registration(user: User | None, registration: Registration) -> bool:
 def may_handle_badge(
     registration: Registration, *, actor: User | None, person: Person | None = None
 ) -> bool:
-    """Organizers; the registration's own person logged in, or proven by a manage link.
+    """Organizers; protocol staff for VIP and delegation badges; the registration's own
+    person logged in, or proven by a manage link.
 
     `person` is the person a valid manage link names: the caller checked the
     link (people.person_from_manage_token), so only who it names matters here.
     """
     if has_role(actor, Role.ORGANIZER):
+        return True
+    if registration.category in PROTOCOL_CATEGORIES and has_role(actor, Role.PROTOCOL):
+        # The protocol desk prints and re-prints the badges of the VIPs it looks after.
         return True
     if is_own_registration(actor, registration):
         return True
@@ -322,9 +330,10 @@ def reissue_badge(
 ) -> Registration:
     """Give the registration a new badge code; the old badge stops working.
 
-    For a lost badge or a name change. Allowed to organizers and to the
-    registration's own person: logged in as `actor`, or, with `actor` None,
-    through a manage link whose checked `person` is passed. The version is
+    For a lost badge or a name change. Allowed to organizers (protocol staff
+    for VIP and delegation badges) and to the registration's own person:
+    logged in as `actor`, or, with `actor` None, through a manage link whose
+    checked `person` is passed. The version is
     bumped under a row lock so two re-issues at once each count.
     """
     if not may_handle_badge(registration, actor=actor, person=person):
