@@ -1,5 +1,6 @@
 """Demo data: the 2013 and 2015 editions, the 2015 host bids, demo accounts,
-and each edition's exhibition (telecom/exhibitors/demo.py).
+and each edition's exhibition (telecom/exhibitors/demo.py), payments,
+participants, media accreditations and VIPs (telecom/protocol/demo.py).
 
 Idempotent: every record is looked up by its natural key first, so running
 `flask --app wsgi demo` again changes nothing.
@@ -25,6 +26,7 @@ from telecom.extensions import db
 from telecom.media.demo import load_media_demo
 from telecom.participants.demo import load_participants_demo
 from telecom.payments.demo import load_payments_demo
+from telecom.protocol.demo import load_protocol_demo
 
 EDITIONS = [
     event_services.EditionData(
@@ -96,6 +98,7 @@ def _demo_accounts() -> list[DemoAccount]:
         DemoAccount("exhibitor@telecom-world.example", "Demo Exhibitor Contact",
                     {Role.EXHIBITOR_CONTACT}),
         DemoAccount("visitor@telecom-world.example", "Demo Participant", {Role.PARTICIPANT}),
+        DemoAccount("protocol@telecom-world.example", "Demo Protocol Officer", {Role.PROTOCOL}),
     ]  # fmt: skip
 
 
@@ -138,6 +141,8 @@ def load_demo_data() -> dict[str, int]:
         for kind, count in load_participants_demo(edition).items():
             created[kind] = created.get(kind, 0) + count
         for kind, count in load_media_demo(edition).items():
+            created[kind] = created.get(kind, 0) + count
+        for kind, count in load_protocol_demo(edition).items():
             created[kind] = created.get(kind, 0) + count
     return created
 

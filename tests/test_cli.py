@@ -146,9 +146,9 @@ def _counts() -> tuple[int, int, int]:
 def test_demo_loads_once_and_a_second_run_creates_nothing(app):
     first = flask(app, "demo")
     assert first.exit_code == 0, first.output
-    assert "Demo data loaded (5 users, 2 editions, 4 candidate venues, " in first.output
+    assert "Demo data loaded (6 users, 2 editions, 4 candidate venues, " in first.output
     after_first = _counts()
-    assert after_first == (5, 2, 4)
+    assert after_first == (6, 2, 4)
 
     second = flask(app, "demo")
 

@@ -66,9 +66,12 @@ def test_2015_has_the_published_figures_and_sound_check_ins(app: Flask) -> None:
     assert len({r.person.country for r in registrations}) == 129
     countries = Counter(r.person.country for r in registrations)
     assert countries.most_common(1)[0][0] == "HU"
-    categories = Counter(r.category for r in registrations)
-    assert categories[RegistrationCategory.VISITOR] > 0.8 * len(registrations)
-    assert categories[RegistrationCategory.FORUM_DELEGATE] > 0.05 * len(registrations)
+    # Media and protocol demos add journalists, leaders and delegations to the
+    # ~4,000; the pass holders are mostly visitors.
+    pass_holders = [r for r in registrations if r.pass_type_id is not None]
+    categories = Counter(r.category for r in pass_holders)
+    assert categories[RegistrationCategory.VISITOR] > 0.8 * len(pass_holders)
+    assert categories[RegistrationCategory.FORUM_DELEGATE] > 0.05 * len(pass_holders)
     statuses = Counter(r.status for r in registrations)
     assert statuses[RegistrationStatus.CONFIRMED] > 0.85 * len(registrations)
     assert statuses[RegistrationStatus.CANCELLED] > 0
