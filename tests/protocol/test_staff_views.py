@@ -618,7 +618,7 @@ def test_generating_a_days_slots_fills_the_schedule(client, officer, edition):
     text = after_redirect(client, response)
     assert "3 slots created in Salon Danube." in text
     assert "09:00" in text and "10:30" in text and "12:00" in text
-    assert text.count("Free") == 3
+    assert text.count("Available") == 3
 
 
 def test_slots_that_cannot_be_made_are_explained_on_the_form(client, officer, edition):
