@@ -100,6 +100,7 @@ def _register_models() -> None:
     from telecom.core import outbox as _outbox  # noqa: F401
     from telecom.events import models as _events  # noqa: F401
     from telecom.exhibitors import models as _exhibitors  # noqa: F401
+    from telecom.forum import models as _forum  # noqa: F401
     from telecom.media import models as _media  # noqa: F401
     from telecom.participants import models as _participants  # noqa: F401
     from telecom.payments import models as _payments  # noqa: F401
@@ -115,6 +116,9 @@ def _register_blueprints(app: Flask) -> None:
     from telecom.events.views import organizer_bp
     from telecom.exhibitors.views import bp as exhibitors_bp
     from telecom.exhibitors.views import organizer_bp as exhibitors_admin_bp
+    from telecom.forum.views import bp as forum_bp
+    from telecom.forum.views import organizer_bp as forum_admin_bp
+    from telecom.forum.views import speaker_bp as forum_speaker_bp
     from telecom.media.views import bp as media_bp
     from telecom.media.views import organizer_bp as media_admin_bp
     from telecom.media.views import review_bp as media_review_bp
@@ -140,6 +144,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_admin_bp)
     app.register_blueprint(protocol_bp)
     app.register_blueprint(rsvp_bp)
+    app.register_blueprint(forum_bp)
+    app.register_blueprint(forum_speaker_bp)
+    app.register_blueprint(forum_admin_bp)
     app.register_blueprint(payments_admin_bp)
     app.register_blueprint(exhibitors_bp)
     app.register_blueprint(exhibitors_admin_bp)

@@ -1,0 +1,1 @@
+"""The forum: programme, speakers, seats with a waiting list, session attendance, ratings."""
