@@ -27,6 +27,17 @@ from telecom.participants.models import (
 )
 from telecom.participants.services.registration import REGISTRATION_AUDIT_FIELDS
 
+# Granted registrations that open forum session doors unless the caller says
+# otherwise: leaders and their delegations, accredited journalists, speakers.
+FORUM_CATEGORIES = frozenset(
+    {
+        RegistrationCategory.VIP,
+        RegistrationCategory.DELEGATION,
+        RegistrationCategory.MEDIA,
+        RegistrationCategory.SPEAKER,
+    }
+)
+
 _AUDIT_FIELDS = (*REGISTRATION_AUDIT_FIELDS, "badge_version", "photo_file", "protocol_category")
 
 
@@ -53,13 +64,14 @@ def grant_registration(
     actor: User | None,
     valid_from: date | None = None,
     valid_until: date | None = None,
-    forum_access: bool = False,
+    forum_access: bool | None = None,
     photo_file: str | None = None,
     protocol_category: str | None = None,
 ) -> Registration:
     """A confirmed registration of `person` in `category`, with a badge; flushed, not committed.
 
-    Valid for the whole edition unless told otherwise. A cancelled registration
+    Valid for the whole edition unless told otherwise; forum access by default
+    for the categories in FORUM_CATEGORIES. A cancelled registration
     of the same category comes back with a new badge version, so a badge
     printed before the cancellation stays invalid.
     """
@@ -80,7 +92,9 @@ def grant_registration(
     registration.pass_type_id = None
     registration.valid_from = valid_from or edition.start_date
     registration.valid_until = valid_until or edition.end_date
-    registration.forum_access = forum_access
+    registration.forum_access = (
+        category in FORUM_CATEGORIES if forum_access is None else forum_access
+    )
     registration.email_confirmed_at = registration.email_confirmed_at or now
     registration.confirmed_at = now
     registration.cancelled_at = None
