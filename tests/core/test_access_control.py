@@ -35,6 +35,15 @@ from telecom.exhibitors.models import (
     PavilionKind,
 )
 from telecom.extensions import db
+from telecom.forum.models import (
+    ForumRoom,
+    ForumSession,
+    SessionAccess,
+    SessionInvitee,
+    SessionKind,
+    Speaker,
+    Track,
+)
 from telecom.participants.models import (
     DiscountKind,
     InvitationCode,
@@ -117,6 +126,23 @@ def url_values(app) -> dict[str, object]:
         max_uses=5,
     )  # fmt: skip
     db.session.add_all([registration, invitation, promo])
+    room = ForumRoom(edition_id=edition.id, name="Room 1", capacity=120, position=1)
+    track = Track(edition_id=edition.id, name="Digital inclusion")
+    db.session.add_all([room, track])
+    db.session.flush()
+    forum_session = ForumSession(
+        edition_id=edition.id, title="Bridging the digital divide", kind=SessionKind.PANEL,
+        room_id=room.id, track_id=track.id, access=SessionAccess.INVITATION,
+        starts_at=edition.day_starts_at(edition.start_date) + timedelta(hours=10),
+        ends_at=edition.day_starts_at(edition.start_date) + timedelta(hours=11),
+    )  # fmt: skip
+    speaker = Speaker(
+        edition_id=edition.id, email="speaker@example.org", full_name="Sam Speaker",
+        invited_at=utcnow(),
+    )  # fmt: skip
+    db.session.add_all([forum_session, speaker])
+    db.session.flush()
+    db.session.add(SessionInvitee(session_id=forum_session.id, person_id=visitor.id))
     commit()
     return {
         "pass_type_id": pass_type.id,
@@ -133,6 +159,11 @@ def url_values(app) -> dict[str, object]:
         "slug": edition.slug,
         "candidate_id": candidate.id,
         "user_id": account.id,
+        "room_id": room.id,
+        "track_id": track.id,
+        "session_id": forum_session.id,
+        "speaker_id": speaker.id,
+        "person_id": visitor.id,
         # make_edition() wrote an audit entry for the edition
         "object_type": "editions",
         "object_id": str(edition.id),
