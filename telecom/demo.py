@@ -1,6 +1,7 @@
 """Demo data: the 2013 and 2015 editions, the 2015 host bids, demo accounts,
 and each edition's exhibition (telecom/exhibitors/demo.py), payments,
-participants, media accreditations and VIPs (telecom/protocol/demo.py).
+participants, media accreditations, VIPs (telecom/protocol/demo.py) and the forum
+(telecom/forum/demo.py).
 
 Idempotent: every record is looked up by its natural key first, so running
 `flask --app wsgi demo` again changes nothing.
@@ -23,6 +24,7 @@ from telecom.events import services as event_services
 from telecom.events.models import CandidateStatus, CandidateVenue, Edition
 from telecom.exhibitors.demo import load_exhibitions
 from telecom.extensions import db
+from telecom.forum.demo import load_forum_demo
 from telecom.media.demo import load_media_demo
 from telecom.participants.demo import load_participants_demo
 from telecom.payments.demo import load_payments_demo
@@ -143,6 +145,8 @@ def load_demo_data() -> dict[str, int]:
         for kind, count in load_media_demo(edition).items():
             created[kind] = created.get(kind, 0) + count
         for kind, count in load_protocol_demo(edition).items():
+            created[kind] = created.get(kind, 0) + count
+        for kind, count in load_forum_demo(edition).items():
             created[kind] = created.get(kind, 0) + count
     return created
 

@@ -76,8 +76,10 @@ def test_2015_has_the_published_figures_and_sound_check_ins(app: Flask) -> None:
     assert statuses[RegistrationStatus.CONFIRMED] > 0.85 * len(registrations)
     assert statuses[RegistrationStatus.CANCELLED] > 0
 
-    emails = [r.person.email for r in registrations]
-    assert len(set(emails)) == len(emails)
+    # A speaker who also holds a pass has two registrations: one person, one address.
+    emails = {r.person_id: r.person.email for r in registrations}
+    assert len(set(emails.values())) == len(people)
+    emails = list(emails.values())
     assert all(e.endswith(".example.org") for e in emails)
 
     passes = {p.name: p for p in db.session.scalars(select(PassType).where(
