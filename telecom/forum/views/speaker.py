@@ -28,15 +28,16 @@ breaks off gets its own page. Nothing is saved in either case.
 from __future__ import annotations
 
 from io import BytesIO
-from typing import IO, Any
+from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from telecom.core import storage
 from telecom.core.errors import NotFound, ServiceError
+from telecom.core.uploads import UploadBrokeOff, read_upload_body
 from telecom.events.models import Edition
 from telecom.extensions import db
 from telecom.forum.models import Speaker, SpeakerStatus
@@ -56,10 +57,6 @@ class LinkRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-class UploadBrokeOff(Exception):
-    """The form's body ended before it was complete; nothing was saved."""
 
 
 @speaker_bp.after_request
@@ -84,47 +81,7 @@ def _limit_uploads(endpoint: str | None, values: dict[str, Any] | None) -> None:
         return
     # The file limit plus room for the other fields and the multipart framing,
     # so a photo just over the limit still reaches the service and its message.
-    request.max_content_length = documents.max_request_bytes()
-    _read_body()
-
-
-def _read_body() -> None:
-    """Parse the multipart body now; UploadBrokeOff when it did not arrive whole.
-
-    Later, the CSRF check would only find an empty form and call it expired.
-    Werkzeug leaves the temporary file of a part cut off half-way open; the
-    files it opens are tracked through its `_get_file_stream` hook and closed.
-    """
-    current = request._get_current_object()  # type: ignore[attr-defined]
-    opened: list[IO[bytes]] = []
-    open_stream = current._get_file_stream
-
-    def tracked(*args: Any, **kwargs: Any) -> IO[bytes]:
-        stream = open_stream(*args, **kwargs)
-        opened.append(stream)
-        return stream
-
-    current._get_file_stream = tracked
-    try:
-        form, files = current.form, current.files
-    except ClientDisconnected:
-        _close(opened)
-        raise UploadBrokeOff from None
-    except RequestEntityTooLarge:
-        _close(opened)
-        raise
-    finally:
-        del current._get_file_stream
-    # A malformed multipart body (no closing boundary) parses as an empty form;
-    # a browser never sends a multipart form without a single part.
-    if request.mimetype == "multipart/form-data" and not form and not files:
-        _close(opened)
-        raise UploadBrokeOff
-
-
-def _close(streams: list[IO[bytes]]) -> None:
-    for stream in streams:
-        stream.close()
+    read_upload_body(documents.max_request_bytes())
 
 
 speaker_bp.url_value_preprocessor(_limit_uploads)

@@ -19,15 +19,16 @@ service is called, so the saved application stays exactly as it was.
 from __future__ import annotations
 
 from io import BytesIO
-from typing import IO, Any
+from typing import Any
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from telecom.core.errors import NotFound, ServiceError
+from telecom.core.uploads import UploadBrokeOff, read_upload_body
 from telecom.core.web import show_service_error
 from telecom.events.models import Edition
 from telecom.events.services import get_edition
@@ -44,10 +45,6 @@ UPLOAD_ENDPOINTS = frozenset({"media.upload_document"})
 MIB = 1024 * 1024
 
 
-class UploadBrokeOff(Exception):
-    """The upload's body ended before it was complete; nothing was saved."""
-
-
 def _limit_uploads(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Cap the upload's size, then read its body here, where a broken one can be told apart."""
     if endpoint not in UPLOAD_ENDPOINTS or request.method != "POST":
@@ -55,50 +52,7 @@ def _limit_uploads(endpoint: str | None, values: dict[str, Any] | None) -> None:
     # The file limit plus room for the multipart framing (boundaries, part
     # headers, the CSRF token), so a file just over the limit still reaches the
     # service and gets its message on the form.
-    request.max_content_length = documents.max_request_bytes()
-    _read_body()
-
-
-def _read_body() -> None:
-    """Parse the multipart body now; UploadBrokeOff when it did not arrive whole.
-
-    Parsing here (RequestEntityTooLarge goes to its handler below) lets a
-    disconnect be seen as such: later, the CSRF check would only find an empty
-    form and call it expired. Werkzeug drops the temporary file of a part cut
-    off half-way without closing it; the files it opens are tracked through
-    its documented `_get_file_stream` hook so they are closed at once.
-    """
-    current = request._get_current_object()  # type: ignore[attr-defined]
-    opened: list[IO[bytes]] = []
-    open_stream = current._get_file_stream
-
-    def tracked(*args: Any, **kwargs: Any) -> IO[bytes]:
-        stream = open_stream(*args, **kwargs)
-        opened.append(stream)
-        return stream
-
-    current._get_file_stream = tracked
-    try:
-        form, files = current.form, current.files
-    except ClientDisconnected:
-        _close(opened)
-        raise UploadBrokeOff from None
-    except RequestEntityTooLarge:
-        _close(opened)
-        raise
-    finally:
-        del current._get_file_stream
-    # Werkzeug answers a malformed multipart body (no closing boundary, a
-    # part without headers) with an empty form rather than an error; a
-    # browser never sends a multipart form without a single part.
-    if request.mimetype == "multipart/form-data" and not form and not files:
-        _close(opened)
-        raise UploadBrokeOff
-
-
-def _close(streams: list[IO[bytes]]) -> None:
-    for stream in streams:
-        stream.close()
+    read_upload_body(documents.max_request_bytes())
 
 
 bp.url_value_preprocessor(_limit_uploads)
