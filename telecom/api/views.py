@@ -34,4 +34,4 @@ def editions():  # type: ignore[no-untyped-def]
     return jsonify(editions=[edition_json(e) for e in list_editions()])
 
 
-from telecom.api import checkins, programme  # noqa: E402, F401  (they register routes on bp)
+from telecom.api import checkins, kpis, programme  # noqa: E402, F401  (they register routes on bp)

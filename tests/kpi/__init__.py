@@ -1,0 +1,1 @@
+"""Tests of the KPI engine and its API (issue 9)."""
