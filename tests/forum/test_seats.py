@@ -221,11 +221,15 @@ def test_vip_sessions_need_a_vip_or_delegation_registration(app: Flask) -> None:
 def test_invitation_sessions_admit_invitees_and_their_own_speakers(app: Flask) -> None:
     edition = forum_edition()
     session = make_session(edition, room=make_room(edition), access=SessionAccess.INVITATION)
-    invitee = delegate(edition, "invitee@x.example", category=None)  # invited, no pass needed
+    invitee = delegate(edition, "invitee@x.example")
+    # Invited, but the badge would not open the session's door.
+    no_forum = delegate(edition, "noforum@x.example", category=RegistrationCategory.VISITOR,
+                        forum_access=False)  # fmt: skip
     speaker = delegate(edition, "speaker@x.example", category=RegistrationCategory.SPEAKER)
     withdrawn = delegate(edition, "withdrawn@x.example", category=RegistrationCategory.SPEAKER)
     pass_holder = delegate(edition, "pass@x.example")
     db.session.add(SessionInvitee(session_id=session.id, person_id=invitee.person.id))
+    db.session.add(SessionInvitee(session_id=session.id, person_id=no_forum.person.id))
     db.session.commit()
     _speaker_for(session, speaker)
     _speaker_for(session, withdrawn, SpeakerStatus.WITHDRAWN)
@@ -236,8 +240,13 @@ def test_invitation_sessions_admit_invitees_and_their_own_speakers(app: Flask) -
         allowed, reason = seats.may_attend(refused.user, session)
         assert not allowed and "invitation" in reason
 
+    allowed, reason = seats.may_attend(no_forum.user, session)
+    assert not allowed and "badge that includes the forum" in reason
+
     with pytest.raises(Forbidden, match="invitation only"):
         seats.reserve(session, actor=pass_holder.user)
+    with pytest.raises(Forbidden, match="includes the forum"):
+        seats.reserve(session, actor=no_forum.user)
     assert seats.reserve(session, actor=invitee.user).status == R.CONFIRMED
     outcome = seats.reserve(session, actor=speaker.user)
     assert outcome.reservation.registration_id == speaker.registration.id

@@ -180,13 +180,21 @@ def _eligibility(session: ForumSession, person: Person | None, edition: Edition)
                 edition=edition.name,
             ),
         )
-    # Invitation only: the invitation is the right; a registration is attached when
-    # there is one (preferably the one that opens forum doors).
+    # Invitation only: the invitation is the right, and the badge must open forum
+    # doors (the session's door scanner admits badges with forum access only).
     if _is_invited(session, person):
-        holding = next((r for r in confirmed if r.forum_access), None) or next(
-            iter(confirmed), None
+        holding = next((r for r in confirmed if r.forum_access), None)
+        if holding is not None:
+            return Eligibility(True, "", holding.id)
+        return Eligibility(
+            False,
+            _(
+                "You are invited to this session, but the doors of forum sessions open with a "
+                "badge that includes the forum: register for %(edition)s with a forum pass, "
+                "or ask the organizers.",
+                edition=edition.name,
+            ),
         )
-        return Eligibility(True, "", holding.id if holding is not None else None)
     return Eligibility(
         False,
         _(
@@ -201,7 +209,8 @@ def may_attend(person_or_user: Person | User | None, session: ForumSession) -> E
 
     Any forum pass: a confirmed registration with forum access in the edition.
     Invitation only: on the session's invitee list, or one of its confirmed
-    speakers. VIP only: a confirmed VIP or delegation registration.
+    speakers, with a badge that includes the forum. VIP only: a confirmed VIP
+    or delegation registration.
     """
     return _eligibility(session, _person_of(person_or_user), _edition_of(session))
 
