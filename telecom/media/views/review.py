@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import mimetypes
 from io import BytesIO
-from typing import Any
 
 from flask import (
     Response,
@@ -341,17 +340,13 @@ def revoke(slug: str, application_id: int):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- the media list
 
 
-def _download(headers: list[str], rows: list[list[Any]], name: str, kind: str) -> Response:
-    return spreadsheets.table_download(headers, rows, name, kind)
-
-
 @review_bp.route("/media-list", endpoint="media_list")
 def media_list(slug: str):  # type: ignore[no-untyped-def]
     edition = edition_services.get_edition(slug)
     headers, rows = review.media_list_table(edition, actor=current_user)
     kind = request.args.get("format", "")
     if kind in ("csv", "xlsx"):
-        return _download(headers, rows, f"media-list-{edition.slug}", kind)
+        return spreadsheets.table_download(headers, rows, f"media-list-{edition.slug}", kind)
     # Any other format is ignored: the page itself is shown.
     return render_template(
         "media_review/media_list.html",

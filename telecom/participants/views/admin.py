@@ -123,21 +123,17 @@ def registration(slug: str, registration_id: int):  # type: ignore[no-untyped-de
     )
 
 
-def _download(headers: list[str], rows: list[list[Any]], name: str, kind: str) -> Response:
-    return spreadsheets.table_download(headers, rows, name, kind)
-
-
 def _export_registrations(slug: str, kind: str) -> Response:
     edition = edition_services.get_edition(slug)
     form = RegistrationFilterForm(request.args, edition)
     headers, rows = reports.registrations_table(edition, form.to_filters(), actor=current_user)
-    return _download(headers, rows, f"registrations-{edition.slug}", kind)
+    return spreadsheets.table_download(headers, rows, f"registrations-{edition.slug}", kind)
 
 
 def _export_check_ins(slug: str, kind: str) -> Response:
     edition = edition_services.get_edition(slug)
     headers, rows = reports.check_ins_table(edition, actor=current_user)
-    return _download(headers, rows, f"check-ins-{edition.slug}", kind)
+    return spreadsheets.table_download(headers, rows, f"check-ins-{edition.slug}", kind)
 
 
 @organizer_bp.route("/registrations.csv")

@@ -8,9 +8,7 @@ telecom/payments/admin.py, and turn a refusal into a form error or a flash.
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -72,16 +70,12 @@ def orders(slug: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _download(headers: list[str], rows: list[list[Any]], name: str, kind: str) -> Response:
-    return spreadsheets.table_download(headers, rows, name, kind)
-
-
 @organizer_bp.route("/orders.<any(csv, xlsx):kind>", endpoint="export_orders")
 def export_orders(slug: str, kind: str):  # type: ignore[no-untyped-def]
     edition = get_edition(slug)
     filters = OrderFilterForm(request.args).to_filters()
     headers, rows = admin.order_export_table(edition, filters, actor=current_user)
-    return _download(headers, rows, f"orders-{edition.slug}", kind)
+    return spreadsheets.table_download(headers, rows, f"orders-{edition.slug}", kind)
 
 
 @organizer_bp.route("/payments", endpoint="payments")
@@ -106,7 +100,7 @@ def export_payments(slug: str, kind: str):  # type: ignore[no-untyped-def]
     edition = get_edition(slug)
     filters = PaymentFilterForm(request.args).to_filters()
     headers, rows = admin.payment_export_table(edition, filters, actor=current_user)
-    return _download(headers, rows, f"payments-{edition.slug}", kind)
+    return spreadsheets.table_download(headers, rows, f"payments-{edition.slug}", kind)
 
 
 @organizer_bp.route("/refunds", endpoint="refunds")
