@@ -101,10 +101,14 @@ def _register_models() -> None:
     from telecom.events import models as _events  # noqa: F401
     from telecom.exhibitors import models as _exhibitors  # noqa: F401
     from telecom.forum import models as _forum  # noqa: F401
+    from telecom.kpi import models as _kpi  # noqa: F401
     from telecom.media import models as _media  # noqa: F401
     from telecom.participants import models as _participants  # noqa: F401
     from telecom.payments import models as _payments  # noqa: F401
+    from telecom.plan import models as _plan  # noqa: F401
     from telecom.protocol import models as _protocol  # noqa: F401
+    from telecom.surveys import models as _surveys  # noqa: F401
+    from telecom.traffic import models as _traffic  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

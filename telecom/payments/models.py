@@ -168,6 +168,7 @@ class Order(IdMixin, TimestampMixin, db.Model):
 class OrderLineKind(enum.StrEnum):
     BOOTH = "booth"
     PASS = "pass"  # noqa: S105  (a visitor or forum pass: one registration)
+    SPONSORSHIP = "sponsorship"  # a sponsorship deal recorded by an organizer
 
 
 class OrderLine(IdMixin, TimestampMixin, db.Model):

@@ -1,0 +1,1 @@
+"""Satisfaction surveys of exhibitors and participants after an edition (KPI inputs)."""

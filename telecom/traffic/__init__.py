@@ -1,0 +1,1 @@
+"""Web traffic counted by the platform itself, without cookies (the web-traffic KPI)."""
