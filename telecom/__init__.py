@@ -80,6 +80,10 @@ def create_app(
 
     errors.init_app(app)
 
+    from telecom.traffic import hook as traffic_hook
+
+    traffic_hook.init_app(app)
+
     from telecom import cli
 
     cli.init_app(app)
@@ -123,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from telecom.forum.views import bp as forum_bp
     from telecom.forum.views import organizer_bp as forum_admin_bp
     from telecom.forum.views import speaker_bp as forum_speaker_bp
+    from telecom.kpi.views import organizer_bp as kpi_admin_bp
     from telecom.media.views import bp as media_bp
     from telecom.media.views import organizer_bp as media_admin_bp
     from telecom.media.views import review_bp as media_review_bp
@@ -131,8 +136,12 @@ def _register_blueprints(app: Flask) -> None:
     from telecom.participants.views import organizer_bp as participants_admin_bp
     from telecom.payments.views import bp as payments_bp
     from telecom.payments.views import organizer_bp as payments_admin_bp
+    from telecom.plan.views import organizer_bp as plan_admin_bp
     from telecom.protocol.views import bp as protocol_bp
     from telecom.protocol.views import rsvp_bp
+    from telecom.surveys.views import bp as surveys_bp
+    from telecom.surveys.views import organizer_bp as surveys_admin_bp
+    from telecom.traffic.views import organizer_bp as traffic_admin_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
@@ -154,4 +163,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_admin_bp)
     app.register_blueprint(exhibitors_bp)
     app.register_blueprint(exhibitors_admin_bp)
+    app.register_blueprint(kpi_admin_bp)
+    app.register_blueprint(surveys_bp)
+    app.register_blueprint(surveys_admin_bp)
+    app.register_blueprint(traffic_admin_bp)
+    app.register_blueprint(plan_admin_bp)
     app.register_blueprint(api_bp)

@@ -34,7 +34,17 @@ Rules, following the exhibition-statistics conventions (UFI / ISO 25639):
   minus refunds made or under way (a pending refund is money already promised
   back, as `Order.net_received` counts it). Each order belongs to one stream:
   "booths" if it has a booth line, else "passes" if it has a pass line, else
-  "other" (sponsorship deals, later).
+  "sponsorship" if it has a sponsorship line (a deal recorded by an
+  organizer), else "other". Costs are the recorded cost lines of the edition
+  (incurred by the as-of date), by category; the result is revenue minus costs.
+- Satisfaction comes from the surveys (telecom.surveys): exhibitors by the
+  turnover band their organisation had when answering, participants by
+  registration category. mean_score is the mean overall satisfaction (1-5);
+  NPS = % promoters (9-10) minus % detractors (0-6) of the answers that gave
+  a likelihood-to-recommend score. Forum satisfaction is the session ratings.
+- Web traffic sums the daily aggregates (`telecom.traffic`: counted by the
+  platform or imported) over the edition's campaign window; without one, the
+  window is the 365 days up to the edition's last day.
 
 As of a date: only what existed at the end of that day in the edition's time
 zone counts: rows created by then (registrations, applications decided,
@@ -46,16 +56,15 @@ Areas and money are summed by the database; on SQLite a Numeric sum comes
 back through a float, so sums are rounded to the cent (exact for any
 plausible total).
 
-Inputs not collected yet (exhibitor satisfaction surveys, web traffic, costs)
-each come from one function below (`_exhibitor_satisfaction`, `_web_traffic`,
-`_costs`) and are listed in `not_collected` until that function reads real
-data.
+`not_collected` lists the inputs with no data at all for the edition (no
+survey answer, no traffic day in the window, no cost line), so a zero there
+reads as "not recorded" rather than "nothing happened".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -89,6 +98,7 @@ from telecom.exhibitors.models import (
 from telecom.extensions import db
 from telecom.forum.models import ForumSession, SessionRating, Speaker, SpeakerStatus
 from telecom.forum.services.ratings import mean_of
+from telecom.kpi.models import CostCategory, CostLine
 from telecom.media.models import ApplicationStatus, MediaApplication
 from telecom.participants.models import (
     CheckIn,
@@ -108,6 +118,8 @@ from telecom.payments.models import (
     RefundState,
 )
 from telecom.protocol.models import ProtocolCategory
+from telecom.surveys.models import SurveyAudience, SurveyResponse
+from telecom.traffic.models import TrafficDay
 
 __all__ = [
     "REVENUE_STREAMS",
@@ -120,17 +132,22 @@ __all__ = [
     "Forum",
     "ForumSatisfaction",
     "Kpis",
+    "ParticipantSatisfaction",
     "Satisfaction",
     "TotalParticipants",
     "TradeVisitors",
     "Vips",
     "WebTraffic",
     "compute_kpis",
+    "survey_satisfaction",
 ]
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-REVENUE_STREAMS = ("booths", "passes", "other")
+REVENUE_STREAMS = ("booths", "passes", "sponsorship", "other")
+ONE_PLACE = Decimal("0.1")
+# Without a campaign window, web traffic counts over the year up to the last day.
+DEFAULT_CAMPAIGN_DAYS = 365
 # A VIP registration without a protocol category (should not happen; kept visible).
 UNCATEGORISED = "uncategorised"
 CONFIRMED_BOOKING = (BookingState.CONFIRMED, BookingState.PAID)
@@ -149,8 +166,9 @@ class CandidateVenues:
 @dataclass(frozen=True)
 class Satisfaction:
     responses: int = 0
-    mean_score: Decimal | None = None
-    nps: Decimal | None = None
+    mean_score: Decimal | None = None  # overall satisfaction, 1-5, two places
+    nps: Decimal | None = None  # -100 to 100, one place; None without a recommend score
+    would_return: int = 0  # answers saying they would exhibit / come again
 
 
 @dataclass(frozen=True)
@@ -205,6 +223,11 @@ class Forum:
 
 
 @dataclass(frozen=True)
+class ParticipantSatisfaction(Satisfaction):
+    by_category: dict[str, Satisfaction] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class AccreditedMedia:
     approved: int
     attended: int
@@ -234,6 +257,7 @@ class FinancialResult:
     paid: Decimal
     refunded: Decimal
     costs: Decimal
+    costs_by_category: dict[str, Decimal]
     result: Decimal
 
 
@@ -245,6 +269,7 @@ class Kpis:
     trade_visitors: TradeVisitors
     vips: Vips
     forum: Forum
+    participant_satisfaction: ParticipantSatisfaction
     accredited_media: AccreditedMedia
     total_participants: TotalParticipants
     web_traffic: WebTraffic
@@ -313,6 +338,7 @@ class _Engine:
             trade_visitors=self._trade_visitors(),
             vips=self._vips(),
             forum=self._forum(),
+            participant_satisfaction=self._participant_satisfaction(),
             accredited_media=self._accredited_media(),
             total_participants=self._total_participants(),
             web_traffic=self._web_traffic(),
@@ -452,14 +478,36 @@ class _Engine:
         return exhibitors, size
 
     def _exhibitor_satisfaction(self) -> ExhibitorSatisfaction:
-        """Exhibitor survey results (NPS, mean score), overall and by turnover band.
-
-        Not collected yet: the surveys arrive with the surveys module; replace
-        this body with its aggregates and drop the not_collected entry.
-        """
-        self.not_collected.append("exhibitor_satisfaction")
+        overall, by_segment = survey_satisfaction(
+            self.edition, SurveyAudience.EXHIBITOR, self.cutoff
+        )
+        if overall.responses == 0:
+            self.not_collected.append("exhibitor_satisfaction")
+        by_band = {band.value: by_segment.get(band.value, Satisfaction()) for band in TurnoverBand}
         return ExhibitorSatisfaction(
-            by_turnover_band={band.value: Satisfaction() for band in TurnoverBand}
+            responses=overall.responses,
+            mean_score=overall.mean_score,
+            nps=overall.nps,
+            would_return=overall.would_return,
+            by_turnover_band=by_band,
+        )
+
+    def _participant_satisfaction(self) -> ParticipantSatisfaction:
+        overall, by_segment = survey_satisfaction(
+            self.edition, SurveyAudience.PARTICIPANT, self.cutoff
+        )
+        if overall.responses == 0:
+            self.not_collected.append("participant_satisfaction")
+        by_category = {
+            category.value: by_segment.get(category.value, Satisfaction())
+            for category in RegistrationCategory
+        }
+        return ParticipantSatisfaction(
+            responses=overall.responses,
+            mean_score=overall.mean_score,
+            nps=overall.nps,
+            would_return=overall.would_return,
+            by_category=by_category,
         )
 
     def _trade_visitors(self) -> TradeVisitors:
@@ -570,25 +618,43 @@ class _Engine:
         )
 
     def _web_traffic(self) -> WebTraffic:
-        """Page views and daily unique visitors within the campaign window.
-
-        Not collected yet: the request hook and CSV import arrive with the
-        web-traffic module; replace the zeros with its sums over the window.
-        """
-        self.not_collected.append("web_traffic")
-        start, end = self.edition.campaign_start, self.edition.campaign_end
-        if self.as_of is not None and end is not None:
+        start, end = self.campaign_window()
+        if self.as_of is not None:
             end = min(end, self.as_of)
-        return WebTraffic(page_views=0, unique_visitors=0, from_=start, to=end)
+        days, views, visitors = db.session.execute(
+            select(
+                func.count(TrafficDay.id),
+                func.sum(TrafficDay.page_views),
+                func.sum(TrafficDay.unique_visitors),
+            ).where(TrafficDay.day >= start, TrafficDay.day <= end)
+        ).one()
+        if not days:
+            self.not_collected.append("web_traffic")
+        return WebTraffic(
+            page_views=int(views or 0), unique_visitors=int(visitors or 0), from_=start, to=end
+        )
 
-    def _costs(self) -> Decimal:
-        """Recorded cost lines of the edition.
+    def campaign_window(self) -> tuple[date, date]:
+        """The days whose web traffic counts toward the edition (both ends included)."""
+        edition = self.edition
+        end = edition.campaign_end or edition.end_date
+        start = edition.campaign_start or end - timedelta(days=DEFAULT_CAMPAIGN_DAYS - 1)
+        return start, end
 
-        Not collected yet: cost lines arrive with the costs module; replace
-        this with their sum (dated up to the cutoff).
-        """
-        self.not_collected.append("costs")
-        return ZERO
+    def _costs(self) -> tuple[Decimal, dict[str, Decimal]]:
+        query = select(CostLine.category, func.count(CostLine.id), func.sum(CostLine.amount)).where(
+            CostLine.edition_id == self.edition.id
+        )
+        if self.as_of is not None:
+            query = query.where(CostLine.incurred_on <= self.as_of)
+        by_category = {category.value: ZERO for category in CostCategory}
+        lines = 0
+        for category, count, total in db.session.execute(query.group_by(CostLine.category)):
+            lines += int(count)
+            by_category[CostCategory(category).value] = _decimal(total)
+        if lines == 0:
+            self.not_collected.append("costs")
+        return sum(by_category.values(), ZERO), by_category
 
     def _financial_result(self) -> FinancialResult:
         edition = self.edition
@@ -600,6 +666,7 @@ class _Engine:
         stream = case(
             (has_line(OrderLineKind.BOOTH), literal("booths")),
             (has_line(OrderLineKind.PASS), literal("passes")),
+            (has_line(OrderLineKind.SPONSORSHIP), literal("sponsorship")),
             else_=literal("other"),
         )
         if self.as_of is None:
@@ -651,12 +718,68 @@ class _Engine:
         paid = sum((v for (_, kind), v in sums.items() if kind == "paid"), ZERO)
         refunded = sum((v for (_, kind), v in sums.items() if kind == "refunded"), ZERO)
         revenue = paid - refunded
-        costs = self._costs()
+        costs, costs_by_category = self._costs()
         return FinancialResult(
             revenue=revenue,
             revenue_by_stream=by_stream,
             paid=paid,
             refunded=refunded,
             costs=costs,
+            costs_by_category=costs_by_category,
             result=revenue - costs,
         )
+
+
+def survey_satisfaction(
+    edition: Edition, audience: SurveyAudience, cutoff: datetime | None = None
+) -> tuple[Satisfaction, dict[str, Satisfaction]]:
+    """Survey answers of `edition` and `audience`: overall and by segment, one statement.
+
+    Segments are turnover bands for exhibitors and registration categories
+    for participants (as stored with each answer). Answers given after
+    `cutoff` do not count.
+    """
+    recommended = SurveyResponse.recommend_score.is_not(None)
+    query = (
+        select(
+            SurveyResponse.segment,
+            func.count(SurveyResponse.id),
+            func.sum(SurveyResponse.satisfaction),
+            func.count(SurveyResponse.recommend_score),
+            func.sum(case((SurveyResponse.recommend_score >= 9, 1), else_=0)),
+            func.sum(case((and_(recommended, SurveyResponse.recommend_score <= 6), 1), else_=0)),
+            func.sum(case((SurveyResponse.would_return.is_(True), 1), else_=0)),
+        )
+        .where(SurveyResponse.edition_id == edition.id, SurveyResponse.audience == audience)
+        .group_by(SurveyResponse.segment)
+    )
+    if cutoff is not None:
+        query = query.where(SurveyResponse.created_at <= cutoff)
+    tallies = {
+        row[0]: tuple(int(value or 0) for value in row[1:]) for row in db.session.execute(query)
+    }
+    by_segment = {segment: _satisfaction(*tally) for segment, tally in tallies.items()}
+    overall = _satisfaction(*(sum(column) for column in zip(*tallies.values(), strict=True)))
+    return overall, by_segment
+
+
+def _satisfaction(
+    responses: int = 0,
+    score_total: int = 0,
+    scored: int = 0,
+    promoters: int = 0,
+    detractors: int = 0,
+    would_return: int = 0,
+) -> Satisfaction:
+    """Satisfaction figures from integer tallies (exact Decimal arithmetic, half-up)."""
+    nps = None
+    if scored:
+        nps = (Decimal(100 * (promoters - detractors)) / Decimal(scored)).quantize(
+            ONE_PLACE, rounding=ROUND_HALF_UP
+        )
+    return Satisfaction(
+        responses=responses,
+        mean_score=mean_of(score_total, responses),
+        nps=nps,
+        would_return=would_return,
+    )

@@ -1,0 +1,1 @@
+"""Placeholder: filled in by the dashboard part of issue 9."""
