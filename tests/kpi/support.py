@@ -4,7 +4,9 @@ It (Budapest time, 12-15 October 2015) holds the edge cases of issue 9: a
 visitor who is also a speaker, a co-exhibitor (and a rejected one), a refunded
 payment, a rejected accreditation, a declined VIP, a visitor who came on two
 days, a check-in on a registration cancelled since, and rows dated after 12
-October for the as-of figures.
+October for the as-of figures; survey answers (one before the as-of day
+ends), cost lines, daily web traffic inside and outside the campaign window
+and a sponsorship deal.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from telecom.forum.models import (
     Speaker,
     SpeakerStatus,
 )
+from telecom.kpi.models import CostCategory, CostLine
 from telecom.media.models import ApplicationStatus, MediaApplication
 from telecom.participants.models import (
     CheckIn,
@@ -56,6 +59,8 @@ from telecom.payments.models import (
     RefundState,
 )
 from telecom.protocol.models import InvitationStatus, ProtocolCategory, VipInvitation
+from telecom.surveys.models import SurveyAudience, SurveyInvitation, SurveyResponse
+from telecom.traffic.models import TrafficDay, TrafficSource
 from tests.helpers import make_edition
 
 BUDAPEST = ZoneInfo("Europe/Budapest")
@@ -305,6 +310,60 @@ def build_edition(slug: str = "kpi-world-2015") -> Built:
                      amount=Decimal(amount), currency="CHF",
                      created_at=local(DAY2, 16)))  # fmt: skip
     pay(order([]), "300.00", settled=local(date(2015, 10, 14)))
+    # A sponsorship deal, paid by transfer before the event.
+    sponsorship = order(
+        [OrderLine(kind=OrderLineKind.SPONSORSHIP, description="Gold sponsor",
+                   unit_price=Decimal("400.00"))],
+        late,
+    )  # fmt: skip
+    pay(sponsorship, "400.00", received_on=date(2015, 10, 5))
+
+    # Surveys. Exhibitors: Alpha answered on day 1 (a promoter), the pavilion (a
+    # detractor) and Late Giant (passive) a week later. Participants: Vera, Mina, Sam.
+    def answer(
+        key: str, audience: SurveyAudience, segment: str, satisfaction: int,
+        would_return: bool, recommend: int | None, answered: datetime,
+        organisation: Organisation | None = None,
+    ) -> None:  # fmt: skip
+        person = b.built.people.get(key) or b.person(key, "CH")
+        invitation = b.add(
+            SurveyInvitation(edition_id=e, audience=audience, person_id=person.id,
+                             organisation_id=organisation.id if organisation else None,
+                             sent_at=local(DAY2, 18))
+        )  # fmt: skip
+        b.add(SurveyResponse(invitation_id=invitation.id, edition_id=e, audience=audience,
+                             segment=segment, satisfaction=satisfaction,
+                             would_return=would_return, recommend_score=recommend,
+                             comment="", created_at=answered))  # fmt: skip
+
+    exhibitor, participant = SurveyAudience.EXHIBITOR, SurveyAudience.PARTICIPANT
+    week_later = local(date(2015, 10, 20))
+    answer("alice", exhibitor, "under_10m", 5, True, 10, local(DAY1, 20), alpha)
+    answer("hugo", exhibitor, "10m_100m", 3, False, 6, week_later, pavilion)
+    answer("gina", exhibitor, "over_10b", 4, True, 8, week_later, late)
+    answer("vera", participant, "visitor", 4, True, None, week_later)
+    answer("mina", participant, "vip", 5, True, None, week_later)
+    answer("sam", participant, "speaker", 2, False, None, week_later)
+
+    # Costs: 700.00 in all, 120.50 of it incurred after the first day.
+    for category, amount, day in (
+        (CostCategory.VENUE, "500.00", date(2015, 9, 1)),
+        (CostCategory.OTHER, "79.50", DAY1),
+        (CostCategory.MARKETING, "120.50", DAY2),
+    ):
+        b.add(CostLine(edition_id=e, category=category, amount=Decimal(amount),
+                       incurred_on=day))  # fmt: skip
+
+    # Web traffic: the window is 1 April - 31 October; the first and last rows are outside.
+    for day, views, visitors in (
+        (date(2015, 3, 31), 1000, 500),
+        (date(2015, 10, 1), 100, 40),
+        (DAY1, 300, 120),
+        (DAY2, 200, 80),
+        (date(2015, 11, 1), 999, 999),
+    ):
+        b.add(TrafficDay(day=day, page_views=views, unique_visitors=visitors,
+                         source=TrafficSource.IMPORTED))  # fmt: skip
 
     db.session.commit()
     return b.built
@@ -312,4 +371,5 @@ def build_edition(slug: str = "kpi-world-2015") -> Built:
 
 BANDS_ZERO = dict.fromkeys((band.value for band in TurnoverBand), 0)
 CATEGORIES_ZERO = dict.fromkeys((category.value for category in ProtocolCategory), 0)
-NO_ANSWERS = {"responses": 0, "mean_score": None, "nps": None}
+REGISTRATION_CATEGORIES = tuple(category.value for category in RegistrationCategory)
+NO_ANSWERS = {"responses": 0, "mean_score": None, "nps": None, "would_return": 0}

@@ -29,6 +29,7 @@ from tests.kpi.support import (
     DAY1,
     DAY2,
     NO_ANSWERS,
+    REGISTRATION_CATEGORIES,
     Builder,
     build_edition,
 )
@@ -42,7 +43,7 @@ def test_every_figure_of_the_hand_built_edition(app: Flask) -> None:
     assert figures["edition"] == "kpi-world-2015"
     assert figures["as_of"] is None
     assert figures["currency"] == "CHF"
-    assert figures["not_collected"] == ["exhibitor_satisfaction", "web_traffic", "costs"]
+    assert figures["not_collected"] == []
     assert figures["kpis"] == {
         "candidate_venues": {
             "count": 3,
@@ -54,8 +55,19 @@ def test_every_figure_of_the_hand_built_edition(app: Flask) -> None:
             "total": 4,
             "countries": 4,
             "by_turnover_band": BANDS_ZERO | {"under_10m": 2, "10m_100m": 1, "over_10b": 1},
-            "satisfaction": NO_ANSWERS
-            | {"by_turnover_band": dict.fromkeys(BANDS_ZERO, NO_ANSWERS)},
+            # Alice (Alpha) a promoter, Hugo (pavilion) a detractor, Gina (Late Giant) passive.
+            "satisfaction": {
+                "responses": 3,
+                "mean_score": "4.00",
+                "nps": "0.0",
+                "would_return": 2,
+                "by_turnover_band": dict.fromkeys(BANDS_ZERO, NO_ANSWERS)
+                | {
+                    "under_10m": _answers(1, "5.00", "100.0", 1),
+                    "10m_100m": _answers(1, "3.00", "-100.0", 0),
+                    "over_10b": _answers(1, "4.00", "0.0", 1),
+                },
+            },
         },
         # 9 + 20 + 6 sqm of booths in halls 1 and 2 (200 + 100 sqm).
         "exhibition_size": {
@@ -75,6 +87,19 @@ def test_every_figure_of_the_hand_built_edition(app: Flask) -> None:
             "speakers": 1,
             "satisfaction": {"ratings": 3, "mean_rating": "3.67"},
         },
+        # Participants do not give a recommend score: no NPS.
+        "participant_satisfaction": {
+            "responses": 3,
+            "mean_score": "3.67",
+            "nps": None,
+            "would_return": 2,
+            "by_category": dict.fromkeys(REGISTRATION_CATEGORIES, NO_ANSWERS)
+            | {
+                "visitor": _answers(1, "4.00", None, 1),
+                "vip": _answers(1, "5.00", None, 1),
+                "speaker": _answers(1, "2.00", None, 0),
+            },
+        },
         "accredited_media": {"approved": 2, "attended": 1},
         # Vera, Sam (once), Late, Mina, Max, Fiona; not Axel (cancelled since).
         "total_participants": {
@@ -83,21 +108,39 @@ def test_every_figure_of_the_hand_built_edition(app: Flask) -> None:
             "registered": 10,
             "registered_countries": 9,
         },
+        # Three days inside the campaign window; 31 March and 1 November are outside.
         "web_traffic": {
-            "page_views": 0,
-            "unique_visitors": 0,
+            "page_views": 600,
+            "unique_visitors": 240,
             "from": "2015-04-01",
             "to": "2015-10-31",
         },
         "financial_result": {
-            "revenue": "1450.00",
-            "revenue_by_stream": {"booths": "1000.00", "passes": "150.00", "other": "300.00"},
-            "paid": "1500.00",
+            "revenue": "1850.00",
+            "revenue_by_stream": {
+                "booths": "1000.00",
+                "passes": "150.00",
+                "sponsorship": "400.00",
+                "other": "300.00",
+            },
+            "paid": "1900.00",
             "refunded": "50.00",
-            "costs": "0.00",
-            "result": "1450.00",
+            "costs": "700.00",
+            "costs_by_category": {
+                "venue": "500.00",
+                "construction": "0.00",
+                "staff": "0.00",
+                "marketing": "120.50",
+                "travel": "0.00",
+                "other": "79.50",
+            },
+            "result": "1150.00",
         },
     }
+
+
+def _answers(responses: int, mean: str, nps: str | None, would_return: int) -> dict[str, object]:
+    return {"responses": responses, "mean_score": mean, "nps": nps, "would_return": would_return}
 
 
 def test_as_of_counts_only_what_existed_at_the_end_of_that_day(app: Flask) -> None:
@@ -121,12 +164,21 @@ def test_as_of_counts_only_what_existed_at_the_end_of_that_day(app: Flask) -> No
     assert kpis["total_participants"] == {
         "attended": 4, "countries": 3, "registered": 9, "registered_countries": 8,
     }  # fmt: skip
-    assert kpis["web_traffic"]["to"] == "2015-10-12"
-    # The refund and the "other" payment came later.
-    assert kpis["financial_result"]["revenue_by_stream"] == {
-        "booths": "1000.00", "passes": "200.00", "other": "0.00",
+    assert kpis["web_traffic"] == {
+        "page_views": 400, "unique_visitors": 160, "from": "2015-04-01", "to": "2015-10-12",
     }  # fmt: skip
-    assert kpis["financial_result"]["revenue"] == "1200.00"
+    # Only Alice had answered the exhibitor survey; no participant had.
+    assert kpis["exhibitors"]["satisfaction"]["responses"] == 1
+    assert kpis["exhibitors"]["satisfaction"]["nps"] == "100.0"
+    assert kpis["participant_satisfaction"]["responses"] == 0
+    assert figures["not_collected"] == ["participant_satisfaction"]
+    # The refund and the "other" payment came later; the marketing cost too.
+    assert kpis["financial_result"]["revenue_by_stream"] == {
+        "booths": "1000.00", "passes": "200.00", "sponsorship": "400.00", "other": "0.00",
+    }  # fmt: skip
+    assert kpis["financial_result"]["revenue"] == "1600.00"
+    assert kpis["financial_result"]["costs"] == "579.50"
+    assert kpis["financial_result"]["result"] == "1020.50"
     assert kpis["candidate_venues"]["count"] == 3
 
 
@@ -173,7 +225,13 @@ def test_other_editions_do_not_leak_in(app: Flask) -> None:
     assert figures["financial_result"]["revenue"] == "0.00"
     assert figures["candidate_venues"] == {"count": 0, "chosen": None}
     assert figures["forum"]["satisfaction"] == {"ratings": 0, "mean_rating": None}
-    assert figures["web_traffic"]["from"] is None
+    # No campaign window set: the 365 days up to the last day; none of 2015's traffic.
+    assert figures["web_traffic"] == {
+        "page_views": 0, "unique_visitors": 0, "from": "2016-09-29", "to": "2017-09-28",
+    }  # fmt: skip
+    assert compute_kpis(other).not_collected == [
+        "exhibitor_satisfaction", "participant_satisfaction", "web_traffic", "costs",
+    ]  # fmt: skip
 
 
 def _statements(edition: Edition) -> list[str]:
