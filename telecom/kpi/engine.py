@@ -70,10 +70,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    String,
     and_,
     case,
-    cast,
     exists,
     func,
     literal,
@@ -96,7 +94,8 @@ from telecom.exhibitors.models import (
     TurnoverBand,
 )
 from telecom.extensions import db
-from telecom.forum.models import ForumSession, SessionRating, Speaker, SpeakerStatus
+from telecom.forum.models import ForumSession, Speaker, SpeakerStatus
+from telecom.forum.services import attendance
 from telecom.forum.services.ratings import mean_of
 from telecom.kpi.models import CostCategory, CostLine
 from telecom.media.models import ApplicationStatus, MediaApplication
@@ -548,16 +547,9 @@ class _Engine:
         )
 
     def _forum(self) -> Forum:
-        # The same definition as telecom.forum.services.attendance, with the cutoff:
-        # check-ins at the door of a session of this edition (point_ref = its id).
-        session_refs = select(cast(ForumSession.id, String)).where(
-            ForumSession.edition_id == self.edition.id
-        )
-        participants = db.session.scalar(
-            self._attendees(CheckInPoint.SESSION)
-            .with_only_columns(func.count(CheckIn.person_id.distinct()))
-            .where(CheckIn.point_ref.in_(session_refs))
-        )
+        # The forum module owns the definition (session-door check-ins, live badges).
+        participants = attendance.forum_participants(self.edition, self.cutoff)
+        ratings, mean_rating = attendance.forum_satisfaction(self.edition, self.cutoff)
         sessions = db.session.scalar(
             select(func.count(ForumSession.id)).where(
                 ForumSession.edition_id == self.edition.id,
@@ -572,18 +564,11 @@ class _Engine:
                 self._upto(func.coalesce(Speaker.confirmed_at, Speaker.created_at)),
             )
         )
-        ratings, total = db.session.execute(
-            select(func.count(SessionRating.id), func.sum(SessionRating.score))
-            .join(ForumSession, ForumSession.id == SessionRating.session_id)
-            .where(ForumSession.edition_id == self.edition.id, self._upto(SessionRating.created_at))
-        ).one()
         return Forum(
             participants=int(participants or 0),
             sessions=int(sessions or 0),
             speakers=int(speakers or 0),
-            satisfaction=ForumSatisfaction(
-                ratings=int(ratings), mean_rating=mean_of(total, ratings)
-            ),
+            satisfaction=ForumSatisfaction(ratings=ratings, mean_rating=mean_rating),
         )
 
     def _accredited_media(self) -> AccreditedMedia:

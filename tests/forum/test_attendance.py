@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from telecom.extensions import db
 from telecom.forum.services import attendance, ratings
-from telecom.participants.models import CheckIn, CheckInPoint
+from telecom.participants.models import CheckIn, CheckInPoint, RegistrationStatus
 from tests.forum.support_seats import (
     Delegate,
     delegates,
@@ -141,3 +141,26 @@ def test_the_figures_are_sql_aggregates_not_rows_loaded_into_python(app: Flask) 
         lowered = " ".join(statement.lower().split())
         assert "check_ins.id," not in lowered and "session_ratings.comment" not in lowered
     assert sum("count(distinct check_ins.person_id)" in s.lower() for s in statements) == 2
+
+
+def test_a_badge_cancelled_since_and_later_scans_do_not_count(app: Flask) -> None:
+    edition = forum_edition()
+    room = make_room(edition)
+    keynote = make_session(edition, "Keynote", room=room, starts="09:00", ends="10:00")
+    workshop = make_session(edition, "Workshop", room=room, day=1)
+    ana, ben = delegates(edition, 2)
+    session_check_in(ana, keynote)
+    session_check_in(ben, keynote)
+    session_check_in(ben, workshop)
+    assert ben.registration is not None
+    ben.registration.status = RegistrationStatus.CANCELLED
+    db.session.commit()
+    first_day_ends = edition.day_ends_at(edition.start_date)
+
+    assert attendance.forum_participants(edition) == 1
+    assert attendance.session_attendance(edition) == {keynote.id: 1, workshop.id: 0}
+    # Cleo came only to the workshop on the second day: not a participant as of the first.
+    [cleo] = delegates(edition, 1, "cleo")
+    session_check_in(cleo, workshop)
+    assert attendance.forum_participants(edition) == 2
+    assert attendance.forum_participants(edition, first_day_ends) == 1
