@@ -39,6 +39,11 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # How long a process may reuse an edition it looked up for the check-in API
+    # (telecom.events.services.get_edition_for_scanning); 0 looks it up every time.
+    EDITION_CACHE_SECONDS = float(os.environ.get("EDITION_CACHE_SECONDS", "30"))
+    # Count public page views and daily unique visitors (telecom.traffic), without cookies.
+    TRAFFIC_COUNTING = os.environ.get("TRAFFIC_COUNTING", "1") != "0"
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a wall-clock hour
 
     SESSION_COOKIE_HTTPONLY = True
@@ -125,6 +130,8 @@ class TestingConfig(Config):
         super().__init__()
         self.SECRET_KEY = "test-secret-key-with-enough-length-0123456789"  # noqa: S105
         self.SQLALCHEMY_DATABASE_URI = "sqlite://"
+        # Tests reuse slugs across freshly emptied databases: never serve a stale copy.
+        self.EDITION_CACHE_SECONDS = 0
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.RATELIMIT_ENABLED = True
         self.MAIL_SERVER = ""

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import make_transient_to_detached
 
 from telecom.auth.models import User
 from telecom.core import audit
@@ -65,6 +69,38 @@ def get_edition(slug: str) -> Edition:
     if edition is None:
         raise NotFound(_("There is no edition %(slug)s.", slug=slug))
     return edition
+
+
+# slug -> (loaded at, monotonic seconds; database URL; detached copy of the edition)
+_scanning_editions: dict[str, tuple[float, str, Edition]] = {}
+_scanning_editions_lock = threading.Lock()
+
+
+def get_edition_for_scanning(slug: str) -> Edition:
+    """The edition, from a copy this process keeps for EDITION_CACHE_SECONDS.
+
+    Scanners post every badge to the check-in API, which needs only the
+    edition's id, dates and time zone; those change rarely, so looking the
+    edition up on each scan is a database round trip spent on nothing. An
+    edit of the dates reaches the scanners within the cache time. With
+    EDITION_CACHE_SECONDS = 0 (the tests' setting) this is get_edition.
+    """
+    max_age = float(current_app.config.get("EDITION_CACHE_SECONDS", 0))
+    if max_age <= 0:
+        return get_edition(slug)
+    database = str(db.engine.url)
+    now = time.monotonic()
+    cached = _scanning_editions.get(slug)
+    if cached is None or now - cached[0] > max_age or cached[1] != database:
+        edition = get_edition(slug)
+        columns = {attr.key: getattr(edition, attr.key) for attr in inspect(Edition).column_attrs}
+        copy = Edition(**columns)
+        make_transient_to_detached(copy)
+        with _scanning_editions_lock:
+            _scanning_editions[slug] = (now, database, copy)
+        return edition
+    # merge(load=False) attaches the copy to this request's session without a query.
+    return db.session.merge(cached[2], load=False)
 
 
 def _validate_edition(data: EditionData) -> None:
