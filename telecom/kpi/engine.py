@@ -138,6 +138,8 @@ __all__ = [
     "Vips",
     "WebTraffic",
     "compute_kpis",
+    "confirmed_bookings",
+    "exhibitor_condition",
     "survey_satisfaction",
 ]
 
@@ -355,9 +357,7 @@ class _Engine:
 
     def _upto(self, moment: Any) -> ColumnElement[bool]:
         """`moment` (a UTC timestamp column) is no later than the as-of cutoff."""
-        if self.cutoff is None:
-            return true()
-        return moment <= self.cutoff  # type: ignore[no-any-return]
+        return _no_later_than(moment, self.cutoff)
 
     def _registered(self, *categories: RegistrationCategory) -> Select[tuple[int]]:
         """People holding a live registration (in one of `categories`, or any)."""
@@ -386,15 +386,7 @@ class _Engine:
         return query
 
     def _confirmed_bookings(self) -> ColumnElement[bool]:
-        return and_(
-            BoothBooking.edition_id == self.edition.id,
-            BoothBooking.state.in_(CONFIRMED_BOOKING),
-            self._upto(
-                func.coalesce(
-                    BoothBooking.confirmed_at, BoothBooking.paid_at, BoothBooking.created_at
-                )
-            ),
-        )
+        return confirmed_bookings(self.edition, self.cutoff)
 
     # ---------------------------------------------------------------- the KPIs
 
@@ -416,18 +408,7 @@ class _Engine:
         return CandidateVenues(count=int(count), chosen=chosen_bid)
 
     def _exhibitors(self) -> tuple[Exhibitors, ExhibitionSize]:
-        booked = select(BoothBooking.organisation_id).where(self._confirmed_bookings())
-        is_exhibitor = and_(
-            Organisation.edition_id == self.edition.id,
-            or_(
-                Organisation.id.in_(booked),
-                and_(
-                    Organisation.pavilion_id.is_not(None),
-                    Organisation.co_exhibitor_status == CoExhibitorStatus.APPROVED,
-                    self._upto(Organisation.created_at),
-                ),
-            ),
-        )
+        is_exhibitor = exhibitor_condition(self.edition, self.cutoff)
         by_band = dict.fromkeys((band.value for band in TurnoverBand), 0)
         for band, count in db.session.execute(
             select(Organisation.turnover_band, func.count(Organisation.id))
@@ -713,6 +694,41 @@ class _Engine:
             costs_by_category=costs_by_category,
             result=revenue - costs,
         )
+
+
+def confirmed_bookings(edition: Edition, cutoff: datetime | None = None) -> ColumnElement[bool]:
+    """Booth bookings that count (confirmed or paid, by `cutoff`): net sqm, booths, exhibitors."""
+    return and_(
+        BoothBooking.edition_id == edition.id,
+        BoothBooking.state.in_(CONFIRMED_BOOKING),
+        _no_later_than(
+            func.coalesce(BoothBooking.confirmed_at, BoothBooking.paid_at, BoothBooking.created_at),
+            cutoff,
+        ),
+    )
+
+
+def exhibitor_condition(edition: Edition, cutoff: datetime | None = None) -> ColumnElement[bool]:
+    """Organisations the exhibitor KPI counts: a booking that counts, or an approved co-exhibitor.
+
+    Surveys (who is asked) and the engine (who is counted) share it.
+    """
+    booked = select(BoothBooking.organisation_id).where(confirmed_bookings(edition, cutoff))
+    return and_(
+        Organisation.edition_id == edition.id,
+        or_(
+            Organisation.id.in_(booked),
+            and_(
+                Organisation.pavilion_id.is_not(None),
+                Organisation.co_exhibitor_status == CoExhibitorStatus.APPROVED,
+                _no_later_than(Organisation.created_at, cutoff),
+            ),
+        ),
+    )
+
+
+def _no_later_than(moment: Any, cutoff: datetime | None) -> ColumnElement[bool]:
+    return true() if cutoff is None else moment <= cutoff  # type: ignore[no-any-return]
 
 
 def survey_satisfaction(
