@@ -150,12 +150,12 @@ def choose_bank_transfer(order: Order, *, actor: User, now: datetime | None = No
         extend_hold(booking, deadline, actor=actor)
 
     invoice = documents.issue_invoice(order, actor=actor, paid=False)
-    _mail_invoice(order, invoice, edition)
+    mail_invoice(order, invoice, edition)
     commit()
     return order
 
 
-def _mail_invoice(order: Order, invoice: Document, edition: Edition) -> None:
+def mail_invoice(order: Order, invoice: Document, edition: Edition) -> None:
     """Queue the invoice, as a PDF, to everyone who follows the order."""
     from telecom.payments.pdf import render_document_pdf
 

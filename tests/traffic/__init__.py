@@ -1,0 +1,1 @@
+"""Tests of web-traffic counting, its import and its organizer page."""
