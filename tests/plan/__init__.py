@@ -1,0 +1,1 @@
+"""Tests of the strategic-plan model: loading, organizer pages, the plan API."""
