@@ -36,3 +36,26 @@ def test_api_errors_are_json(app: Flask) -> None:
     assert response.status_code == 404
     assert response.is_json
     assert response.get_json()["status"] == 404
+
+
+def test_a_nul_character_in_a_query_or_form_is_a_400_page(app: Flask) -> None:
+    # PostgreSQL refuses NUL inside a string, so this reached the database as a 500 before.
+    edition = make_edition()
+    client = app.test_client()
+
+    search = client.get(f"/editions/{edition.slug}/exhibitors", query_string={"q": "a\x00b"})
+    app.config["WTF_CSRF_ENABLED"] = False  # reach the form check, not the CSRF one
+    login = client.post("/account/login", data={"email": "a\x00@example.org", "password": "x"})
+    api = client.get("/api/v1/editions", query_string={"page": "1\x00"})
+
+    for response in (search, login):
+        assert response.status_code == 400
+        assert "NUL character" in response.get_data(as_text=True)
+    assert api.status_code == 400 and api.is_json
+
+
+def test_a_method_not_allowed_names_the_allowed_ones(app: Flask) -> None:
+    response = app.test_client().delete("/healthz")
+
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET"}

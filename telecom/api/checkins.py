@@ -26,7 +26,7 @@ from telecom.api.auth import api_user, token_required
 from telecom.api.views import bp
 from telecom.core.errors import ServiceError, ValidationError
 from telecom.core.permissions import require_role
-from telecom.events.services import get_edition
+from telecom.events.services import get_edition_for_scanning
 from telecom.participants.services import checkin
 
 MAX_BATCH = 500
@@ -93,7 +93,7 @@ def _apply(edition, item: object, index: int | None = None) -> tuple[int, dict[s
 def checkins(slug: str):  # type: ignore[no-untyped-def]
     # Forbidden / NotFound become JSON by the app's error handlers (path /api/).
     require_role(api_user(), *checkin.CHECKIN_ROLES)
-    edition = get_edition(slug)
+    edition = get_edition_for_scanning(slug)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _error(

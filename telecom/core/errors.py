@@ -6,7 +6,7 @@ action is allowed, it only turns `Forbidden` into a 403 page.
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -92,8 +92,33 @@ def init_app(app: Flask) -> None:
             413: (_("Too large"), _("The upload is larger than allowed.")),
         }
         title, message = messages.get(status, (error.name, error.description or ""))
-        response = _error_page(status, title, message)
+        response = make_response(_error_page(status, title, message))
+        if status == 405:
+            # Clients learn what the address does accept (RFC 9110 requires Allow on 405).
+            for name, value in error.get_headers():
+                if name.lower() == "allow":
+                    response.headers["Allow"] = value
         return response
+
+    @app.before_request
+    def refuse_nul_characters():  # type: ignore[no-untyped-def]
+        # No text anyone types contains NUL, and PostgreSQL refuses it in a string
+        # (a 500 deep in a query); answer every such request with a plain 400 instead.
+        # Multipart bodies are left to their views, which read uploads themselves.
+        fields = [request.args]
+        if request.mimetype == "application/x-www-form-urlencoded":
+            fields.append(request.form)
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value
+            for values in fields
+            for key, value in values.items(multi=True)
+        ):
+            return _error_page(
+                400,
+                _("Bad request"),
+                _("The request contains a NUL character, which no field accepts."),
+            )
+        return None
 
     @app.errorhandler(500)
     def internal_error(error: Exception):  # type: ignore[no-untyped-def]

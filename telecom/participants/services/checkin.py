@@ -205,6 +205,9 @@ def parse_point(value: object) -> tuple[CheckInPoint, str]:
     return CheckInPoint.SESSION, text
 
 
+EARLIEST_SCAN = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def parse_scanned_at(value: object) -> datetime:
     """An ISO 8601 timestamp with its UTC offset; naive or unparseable times are refused."""
     if isinstance(value, datetime):
@@ -224,7 +227,19 @@ def parse_scanned_at(value: object) -> datetime:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         # A time without an offset could be any of 24 hours; guessing shifts days.
         raise ValidationError(_("scanned_at must include its UTC offset (or Z)."))
-    return parsed.astimezone(UTC)
+    try:
+        moment = parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(
+            _("scanned_at is out of range: check the scanner's clock and time zone.")
+        ) from None
+    if moment < EARLIEST_SCAN:
+        # Before any edition run with this platform: a misconfigured scanner clock (and
+        # time-zone arithmetic near year 1 overflows).
+        raise ValidationError(
+            _("scanned_at is before 2000: check the scanner's clock and time zone.")
+        )
+    return moment
 
 
 def _resolve_point(point: CheckInPoint | str, point_ref: str) -> tuple[CheckInPoint, str]:
@@ -262,6 +277,9 @@ def check_code(code: object) -> str:
         raise ValidationError(_("Scan a badge or type its code."))
     if len(code) > MAX_CODE_LENGTH:
         raise ValidationError(_("This code is far too long to be a badge."))
+    if "\x00" in code:
+        # No badge holds a NUL, and PostgreSQL cannot store one in the scan attempt.
+        raise ValidationError(_("code must be the text read from the badge."))
     return code
 
 
