@@ -93,9 +93,15 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     from telecom.exhibitors.cli import booths_cli
+    from telecom.kpi.cli import kpi_cli
     from telecom.media.cli import media_cli
     from telecom.payments.cli import payments_cli
+    from telecom.plan.cli import plan_cli
+    from telecom.traffic.cli import traffic_cli
 
     app.cli.add_command(booths_cli)
+    app.cli.add_command(kpi_cli)
     app.cli.add_command(media_cli)
     app.cli.add_command(payments_cli)
+    app.cli.add_command(plan_cli)
+    app.cli.add_command(traffic_cli)

@@ -1,7 +1,9 @@
 """Demo data: the 2013 and 2015 editions, the 2015 host bids, demo accounts,
 and each edition's exhibition (telecom/exhibitors/demo.py), payments,
-participants, media accreditations, VIPs (telecom/protocol/demo.py) and the forum
-(telecom/forum/demo.py).
+participants, media accreditations, VIPs (telecom/protocol/demo.py), the forum
+(telecom/forum/demo.py), the satisfaction surveys (telecom/surveys/demo.py), cost lines
+and sponsorship deals (telecom/kpi/costs_demo.py); the web traffic of both campaigns
+(telecom/traffic/demo.py) and the strategic plan (telecom/plan/data.py).
 
 Idempotent: every record is looked up by its natural key first, so running
 `flask --app wsgi demo` again changes nothing.
@@ -25,10 +27,14 @@ from telecom.events.models import CandidateStatus, CandidateVenue, Edition
 from telecom.exhibitors.demo import load_exhibitions
 from telecom.extensions import db
 from telecom.forum.demo import load_forum_demo
+from telecom.kpi.costs_demo import load_costs_demo
 from telecom.media.demo import load_media_demo
 from telecom.participants.demo import load_participants_demo
 from telecom.payments.demo import load_payments_demo
+from telecom.plan.services import load_plan
 from telecom.protocol.demo import load_protocol_demo
+from telecom.surveys.demo import load_survey_demo
+from telecom.traffic.demo import load_traffic_demo
 
 EDITIONS = [
     event_services.EditionData(
@@ -140,6 +146,8 @@ def load_demo_data() -> dict[str, int]:
     for edition in db.session.scalars(select(Edition).order_by(Edition.start_date)):
         for kind, count in load_payments_demo(edition).items():
             created[kind] = created.get(kind, 0) + count
+        for kind, count in load_costs_demo(edition).items():
+            created[kind] = created.get(kind, 0) + count
         for kind, count in load_participants_demo(edition).items():
             created[kind] = created.get(kind, 0) + count
         for kind, count in load_media_demo(edition).items():
@@ -148,6 +156,10 @@ def load_demo_data() -> dict[str, int]:
             created[kind] = created.get(kind, 0) + count
         for kind, count in load_forum_demo(edition).items():
             created[kind] = created.get(kind, 0) + count
+        for kind, count in load_survey_demo(edition).items():
+            created[kind] = created.get(kind, 0) + count
+    created.update(load_traffic_demo())
+    created.update(load_plan())
     return created
 
 

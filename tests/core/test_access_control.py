@@ -7,7 +7,7 @@ variable that the crawl cannot fill makes it fail loudly.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -44,6 +44,7 @@ from telecom.forum.models import (
     Speaker,
     Track,
 )
+from telecom.kpi.models import CostCategory, CostLine
 from telecom.participants.models import (
     DiscountKind,
     InvitationCode,
@@ -62,6 +63,8 @@ from telecom.payments.models import (
     PaymentSettings,
 )
 from telecom.payments.services import new_order
+from telecom.plan.models import PlanKpi
+from telecom.plan.services import load_plan
 from tests.core import action_token, form_values, path_for, rules_under, visible_text
 from tests.exhibitors.factories import make_booth, make_hall, make_organisation
 from tests.helpers import (
@@ -143,8 +146,17 @@ def url_values(app) -> dict[str, object]:
     db.session.add_all([forum_session, speaker])
     db.session.flush()
     db.session.add(SessionInvitee(session_id=forum_session.id, person_id=visitor.id))
+    cost_line = CostLine(
+        edition_id=edition.id, category=CostCategory.VENUE, amount=Decimal("10.00"),
+        incurred_on=date(2015, 1, 1),
+    )  # fmt: skip
+    db.session.add(cost_line)
+    load_plan()
     commit()
     return {
+        "cost_id": cost_line.id,
+        "kpi_id": db.session.scalar(select(PlanKpi.id).order_by(PlanKpi.id)),
+        "fmt": "csv",
         "pass_type_id": pass_type.id,
         "action": "deactivate",
         "registration_id": registration.id,
