@@ -35,7 +35,7 @@ class ImportRejected(ValidationError):
     def __init__(self, errors: list[LineError]) -> None:
         super().__init__(
             ngettext(
-                "Nothing was imported: the file has %(num)d problem, listed below with its "
+                "Nothing was imported: the file has %(num)d problem, shown below with its "
                 "line number. Correct it and import the file again.",
                 "Nothing was imported: the file has %(num)d problems; the first ones are "
                 "listed below with their line numbers. Correct them and import the file again.",
