@@ -7,6 +7,12 @@ CSV text cells that start with one of those characters get a leading
 apostrophe, which spreadsheets show as plain text (OWASP "CSV injection").
 XLSX cells are typed: text is written as a text cell, never as a formula,
 so it keeps its exact value.
+
+Both writers take the rows as any iterable and consume it once, row by row.
+The XLSX writer streams (openpyxl's write-only workbook writes each row out
+as it comes), so an export of 200,000 registrations never holds them all in
+memory: pass a generator and the rows are read from the database as they are
+written.
 """
 
 from __future__ import annotations
@@ -15,19 +21,26 @@ import csv
 import datetime as dt
 import enum
 import io
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from flask import Response
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Column widths come from the header and the first rows: a streamed sheet fixes its
+# columns before the first row is written, and this many rows show the usual widths.
+WIDTH_SAMPLE_ROWS = 200
+MAX_COLUMN_WIDTH = 60
 
 
 def neutralise(value: str) -> str:
@@ -40,6 +53,17 @@ def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return getattr(value, "label", None) or value.value
     return value
+
+
+class _EnumLabels(dict[enum.Enum, Any]):
+    """The labels of the enum members met in one export, each translated once (not per cell)."""
+
+    def __missing__(self, member: enum.Enum) -> Any:
+        label = self[member] = _plain(member)
+        return label
+
+    def plain(self, value: Any) -> Any:
+        return self[value] if isinstance(value, enum.Enum) else value
 
 
 def csv_cell(value: Any) -> str:
@@ -60,8 +84,9 @@ def to_csv(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([csv_cell(str(header)) for header in headers])
+    labels = _EnumLabels()
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow([csv_cell(labels.plain(value)) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -75,26 +100,49 @@ def _xlsx_value(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
+def _xlsx_cell(sheet: WriteOnlyWorksheet, raw: Any, *, bold: bool = False) -> Any:
+    """A value ready for a write-only row: text that openpyxl would type as a formula
+    ("=...") or an error code ("#N/A") is wrapped in a cell forced to text."""
+    value = _xlsx_value(raw)
+    if not bold and not (isinstance(value, str) and (value[:1] == "=" or value in ERROR_CODES)):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _width(value: Any) -> int:
+    return min(len(str(_xlsx_value(value) or "")), MAX_COLUMN_WIDTH)
+
+
 def to_xlsx(headers: Sequence[Any], rows: Iterable[Sequence[Any]], title: str = "Export") -> bytes:
-    """An .xlsx workbook with one sheet: a bold header row, then the rows."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
+    """An .xlsx workbook with one sheet: a bold header row, then the rows, streamed.
+
+    `rows` is consumed lazily, one row at a time (only the first
+    WIDTH_SAMPLE_ROWS are read ahead, to size the columns).
+    """
+    workbook = Workbook(write_only=True)
     # Sheet titles: at most 31 characters, none of []:*?/\
-    sheet.title = "".join(c for c in str(title) if c not in "[]:*?/\\")[:31] or "Export"
+    sheet = workbook.create_sheet(
+        "".join(c for c in str(title) if c not in "[]:*?/\\")[:31] or "Export"
+    )
+    header_texts = [str(header) for header in headers]
+    row_iterator: Iterator[Sequence[Any]] = iter(rows)
+    sample = list(itertools.islice(row_iterator, WIDTH_SAMPLE_ROWS))
     widths: dict[int, int] = {}
-    for row_number, row in enumerate([list(headers), *rows], start=1):
+    for row in [header_texts, *sample]:
         for column, raw in enumerate(row, start=1):
-            value = _xlsx_value(str(raw) if row_number == 1 else raw)
-            cell = sheet.cell(row=row_number, column=column, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text, even when it starts with "="
-            if row_number == 1:
-                cell.font = Font(bold=True)
-            widths[column] = max(widths.get(column, 0), min(len(str(value or "")), 60))
+            widths[column] = max(widths.get(column, 0), _width(raw))
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = width + 2
     sheet.freeze_panes = "A2"
+    sheet.append([_xlsx_cell(sheet, text, bold=True) for text in header_texts])
+    labels = _EnumLabels()
+    for row in itertools.chain(sample, row_iterator):
+        sheet.append([_xlsx_cell(sheet, labels.plain(raw)) for raw in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -21,13 +21,13 @@ from sqlalchemy import func, select
 
 from telecom.auth.models import User
 from telecom.core import audit
+from telecom.core.csv_import import ImportRejected, LineError, extra_cells_message, read_rows
 from telecom.core.db import atomic, commit
 from telecom.core.errors import NotFound, ValidationError
 from telecom.core.permissions import Role, require_role
 from telecom.events.models import Edition
 from telecom.extensions import db
 from telecom.kpi.models import COST_CATEGORY_LABELS, CostCategory, CostLine
-from telecom.traffic.csvfile import ImportRejected, LineError, extra_cells_message, read_rows
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -40,8 +40,8 @@ def purge_command() -> None:
 def import_command(file: Path, replace: bool, email: str | None) -> None:
     """Import daily page views and unique visitors from FILE (CSV with a header line)."""
     from telecom.auth.services import get_user_by_email
+    from telecom.core.csv_import import ImportRejected
     from telecom.core.errors import ServiceError
-    from telecom.traffic.csvfile import ImportRejected
     from telecom.traffic.services import MAX_IMPORT_BYTES, import_traffic
 
     address = email or current_app.config.get("DEMO_ORGANIZER_EMAIL", "")

@@ -38,12 +38,12 @@ from sqlalchemy.sql.dml import Insert
 
 from telecom.auth.models import User
 from telecom.core import audit
+from telecom.core.csv_import import ImportRejected, LineError, extra_cells_message, read_rows
 from telecom.core.db import atomic, commit
 from telecom.core.errors import Conflict, ValidationError
 from telecom.core.permissions import Role, require_role
 from telecom.events.models import Edition
 from telecom.extensions import db
-from telecom.traffic.csvfile import ImportRejected, LineError, extra_cells_message, read_rows
 from telecom.traffic.models import PageDay, TrafficDay, TrafficSalt, TrafficSource, VisitorMark
 
 SALT_BYTES = 32

@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from telecom.core.csv_import import ImportRejected
 from telecom.core.errors import ServiceError, ValidationError
 from telecom.core.pagination import paginate
 from telecom.core.permissions import Role, roles_required
 from telecom.traffic import services
-from telecom.traffic.csvfile import ImportRejected
 from telecom.traffic.forms import TrafficImportForm
 
 organizer_bp = Blueprint("traffic_admin", __name__, url_prefix="/organizer/traffic")

@@ -21,6 +21,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 
+from telecom.core.csv_import import ImportRejected
 from telecom.core.errors import NotFound, ServiceError
 from telecom.core.forms import strip_whitespace
 from telecom.core.web import show_service_error
@@ -30,7 +31,6 @@ from telecom.kpi import costs as cost_services
 from telecom.kpi.models import COST_CATEGORY_LABELS, CostLine
 from telecom.kpi.views import organizer_bp
 from telecom.payments import sponsorship
-from telecom.traffic.csvfile import ImportRejected
 
 # --------------------------------------------------------------------------- forms
 

@@ -35,9 +35,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from telecom.auth.models import User
-from telecom.core import audit
+from telecom.core import audit, csv_import
 from telecom.core.db import atomic, commit
-from telecom.core.errors import Conflict, NotFound
+from telecom.core.errors import Conflict, NotFound, ValidationError
 from telecom.core.models import utcnow
 from telecom.core.outbox import queue_mail
 from telecom.events.models import Edition
@@ -478,32 +478,10 @@ def _file_error(message: str) -> ProtocolError:
 
 
 def _decode(data: bytes) -> str:
-    if not data.strip():
-        raise _file_error(_("The file is empty."))
-    if len(data) > MAX_IMPORT_BYTES:
-        raise _file_error(
-            _("The file is larger than %(size)d MB: split it.", size=MAX_IMPORT_BYTES // 1048576)
-        )
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise _file_error(
-            _(
-                "This is a spreadsheet workbook, not a CSV file. In Excel, choose "
-                "“Save as” › “CSV UTF-8”, then import that file."
-            )
-        )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
-        raise _file_error(
-            _("This is not a CSV text file in UTF-8. Save it as “CSV UTF-8” and import it again.")
-        )
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _file_error(
-            _(
-                "The file is not in UTF-8, so accented names would be garbled. Save it as "
-                "“CSV UTF-8” and import it again."
-            )
-        ) from None
+        return csv_import.decode(data, max_bytes=MAX_IMPORT_BYTES)
+    except ValidationError as error:
+        raise _file_error(error.message) from None
 
 
 def _delimiter(first_line: str) -> str:

@@ -1,5 +1,6 @@
-"""Reading a small CSV upload with a header line, for the all-or-nothing imports of issue 9
-(daily web traffic here, cost lines in telecom.kpi.costs).
+"""Reading a small CSV upload with a header line, for the all-or-nothing imports
+(daily web traffic in telecom.traffic, cost lines in telecom.kpi.costs; the VIP
+invitation import of telecom.protocol shares `decode`).
 
 File-level problems (too large, empty, a workbook, not UTF-8, a header without
 the required columns) raise ValidationError at once. Line-level problems are
@@ -58,17 +59,19 @@ class CsvRow:
 
 def decode(data: bytes, *, max_bytes: int) -> str:
     """The upload as text (UTF-8, a byte-order mark tolerated), or a ValidationError."""
-    if len(data) > max_bytes:
-        raise ValidationError(
-            _("The file is larger than %(size)d KB: split it.", size=max_bytes // 1024)
-        )
     if not data.strip():
         raise ValidationError(_("The file is empty."))
+    if len(data) > max_bytes:
+        if max_bytes % 1048576 == 0:
+            message = _("The file is larger than %(size)d MB: split it.", size=max_bytes // 1048576)
+        else:
+            message = _("The file is larger than %(size)d KB: split it.", size=max_bytes // 1024)
+        raise ValidationError(message)
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise ValidationError(
             _(
-                "This is a spreadsheet workbook, not a CSV file. In your spreadsheet program "
-                "choose Save As › “CSV UTF-8” and import that file."
+                "This is a spreadsheet workbook, not a CSV file. In Excel, choose "
+                "“Save as” › “CSV UTF-8”, then import that file."
             )
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
@@ -79,7 +82,10 @@ def decode(data: bytes, *, max_bytes: int) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(
-            _("The file is not in UTF-8. Save it as “CSV UTF-8” and import it again.")
+            _(
+                "The file is not in UTF-8, so accented names would be garbled. Save it as "
+                "“CSV UTF-8” and import it again."
+            )
         ) from None
 
 
