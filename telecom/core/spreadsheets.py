@@ -12,7 +12,8 @@ Both writers take the rows as any iterable and consume it once, row by row.
 The XLSX writer streams (openpyxl's write-only workbook writes each row out
 as it comes), so an export of 200,000 registrations never holds them all in
 memory: pass a generator and the rows are read from the database as they are
-written.
+written. `table_download` writes the workbook to a temporary file and sends
+it from there in chunks, so the file is not held in memory either.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ import datetime as dt
 import enum
 import io
 import itertools
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from flask import Response
 from openpyxl import Workbook
@@ -37,6 +39,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Bytes per chunk of a file sent from disk.
+CHUNK_BYTES = 64 * 1024
 # Column widths come from the header and the first rows: a streamed sheet fixes its
 # columns before the first row is written, and this many rows show the usual widths.
 WIDTH_SAMPLE_ROWS = 200
@@ -90,7 +94,7 @@ def to_csv(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _xlsx_value(value: Any) -> Any:
+def xlsx_value(value: Any) -> Any:
     value = _plain(value)
     if value is None or isinstance(value, bool | int | float | Decimal | dt.date | dt.time):
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -103,7 +107,7 @@ def _xlsx_value(value: Any) -> Any:
 def _xlsx_cell(sheet: WriteOnlyWorksheet, raw: Any, *, bold: bool = False) -> Any:
     """A value ready for a write-only row: text that openpyxl would type as a formula
     ("=...") or an error code ("#N/A") is wrapped in a cell forced to text."""
-    value = _xlsx_value(raw)
+    value = xlsx_value(raw)
     if not bold and not (isinstance(value, str) and (value[:1] == "=" or value in ERROR_CODES)):
         return value
     cell = WriteOnlyCell(sheet, value=value)
@@ -115,7 +119,7 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, raw: Any, *, bold: bool = False) -> An
 
 
 def _width(value: Any) -> int:
-    return min(len(str(_xlsx_value(value) or "")), MAX_COLUMN_WIDTH)
+    return min(len(str(xlsx_value(value) or "")), MAX_COLUMN_WIDTH)
 
 
 def to_xlsx(headers: Sequence[Any], rows: Iterable[Sequence[Any]], title: str = "Export") -> bytes:
@@ -124,6 +128,14 @@ def to_xlsx(headers: Sequence[Any], rows: Iterable[Sequence[Any]], title: str = 
     `rows` is consumed lazily, one row at a time (only the first
     WIDTH_SAMPLE_ROWS are read ahead, to size the columns).
     """
+    buffer = io.BytesIO()
+    _write_xlsx(headers, rows, title, buffer)
+    return buffer.getvalue()
+
+
+def _write_xlsx(
+    headers: Sequence[Any], rows: Iterable[Sequence[Any]], title: str, target: IO[bytes]
+) -> None:
     workbook = Workbook(write_only=True)
     # Sheet titles: at most 31 characters, none of []:*?/\
     sheet = workbook.create_sheet(
@@ -143,18 +155,53 @@ def to_xlsx(headers: Sequence[Any], rows: Iterable[Sequence[Any]], title: str = 
     labels = _EnumLabels()
     for row in itertools.chain(sample, row_iterator):
         sheet.append([_xlsx_cell(sheet, labels.plain(raw)) for raw in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(target)
 
 
-def download(data: bytes, filename: str, mimetype: str) -> Response:
-    """A response that the browser saves as `filename`, never caches or sniffs."""
-    response = Response(data, mimetype=mimetype)
+def _as_attachment(response: Response, filename: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def download(data: bytes, filename: str, mimetype: str) -> Response:
+    """A response that the browser saves as `filename`, never caches or sniffs."""
+    return _as_attachment(Response(data, mimetype=mimetype), filename)
+
+
+class _FileChunks:
+    """A file's bytes in chunks, for a response body. The file is closed (a temporary
+    file is then deleted) when it has been read, when the server closes the response
+    (a client that went away), or at the latest when the response is dropped unread."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+
+    def __iter__(self) -> _FileChunks:
+        return self
+
+    def __next__(self) -> bytes:
+        chunk = b"" if self.file.closed else self.file.read(CHUNK_BYTES)
+        if not chunk:
+            self.close()
+            raise StopIteration
+        return chunk
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def _file_download(file: IO[bytes], filename: str, mimetype: str) -> Response:
+    """`download` of a file, sent from disk in chunks, not read into memory."""
+    size = file.seek(0, io.SEEK_END)
+    file.seek(0)
+    response = Response(_FileChunks(file), mimetype=mimetype, direct_passthrough=True)
+    response.content_length = size
+    return _as_attachment(response, filename)
 
 
 def table_download(
@@ -167,5 +214,11 @@ def table_download(
 ) -> Response:
     """An export as `<name>.xlsx` when `kind` is "xlsx", else as `<name>.csv` (UTF-8)."""
     if kind == "xlsx":
-        return download(to_xlsx(headers, rows, title=title or name), f"{name}.xlsx", XLSX_MIMETYPE)
+        file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response when sent
+        try:
+            _write_xlsx(headers, rows, title or name, file)
+        except BaseException:
+            file.close()
+            raise
+        return _file_download(file, f"{name}.xlsx", XLSX_MIMETYPE)
     return download(to_csv(headers, rows), f"{name}.csv", f"{CSV_MIMETYPE}; charset=utf-8")

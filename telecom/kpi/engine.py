@@ -77,9 +77,11 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
     union_all,
 )
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from telecom.events.models import CandidateStatus, CandidateVenue, Edition
@@ -319,6 +321,11 @@ def _decimal(value: Any) -> Decimal:
 
 def compute_kpis(edition: Edition, as_of: date | None = None) -> EditionKpis:
     """Every Objective 6 KPI of `edition`, optionally as at the end of day `as_of`."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL compiles each large aggregate with its JIT (250-500 ms apiece at
+        # 200,000 registrations, bench/kpi.py) to save less than that in execution.
+        # SET LOCAL ends with the transaction.
+        db.session.execute(text("SET LOCAL jit = off"))
     return _Engine(edition, as_of).compute()
 
 
@@ -329,6 +336,7 @@ class _Engine:
         # End of the as-of day where the edition takes place, as an aware datetime.
         self.cutoff: datetime | None = None if as_of is None else edition.day_ends_at(as_of)
         self.not_collected: list[str] = []
+        self._came: tuple[int, int, int, int] | None = None
 
     def compute(self) -> EditionKpis:
         exhibitors, size = self._exhibitors()
@@ -384,6 +392,60 @@ class _Engine:
         if point is not None:
             query = query.where(CheckIn.point == point)
         return query
+
+    def _came_through_gate(self, person_id: ColumnElement[int]) -> ColumnElement[bool]:
+        """The person has a gate check-in on a live registration: a correlated EXISTS.
+
+        An index probe per person (check_ins.person_id). `person_id IN (every gate
+        attendee)` made PostgreSQL scan a materialised list of 370,000 people for each
+        VIP once the list no longer fitted in work_mem (100 s at 200,000 registrations).
+        """
+        scanned = aliased(Registration)
+        return exists().where(
+            CheckIn.person_id == person_id,
+            CheckIn.edition_id == self.edition.id,
+            CheckIn.point == CheckInPoint.GATE,
+            self._upto(CheckIn.scanned_at),
+            scanned.id == CheckIn.registration_id,
+            scanned.status != RegistrationStatus.CANCELLED,
+        )
+
+    def _people_who_came(self) -> tuple[int, int, int, int]:
+        """One pass over the check-ins, grouped by person: (people who came, their
+        countries, trade visitors who came, their gate visits)."""
+        if self._came is None:
+            visitor = aliased(Registration)
+            is_visitor = exists().where(
+                visitor.person_id == CheckIn.person_id,
+                visitor.edition_id == self.edition.id,
+                visitor.category == RegistrationCategory.VISITOR,
+                visitor.status != RegistrationStatus.CANCELLED,
+                self._upto(visitor.created_at),
+            )
+            per_person = (
+                self._attendees(point=None)
+                .with_only_columns(
+                    CheckIn.person_id.label("person_id"),
+                    func.count(case((CheckIn.point == CheckInPoint.GATE, 1))).label("gate_days"),
+                    case((is_visitor, 1), else_=0).label("visitor"),
+                )
+                .group_by(CheckIn.person_id)
+                .subquery()
+            )
+            visitor_came = per_person.c.visitor == 1
+            row = db.session.execute(
+                select(
+                    func.count(),
+                    func.count(Person.country.distinct()),
+                    func.count(case((and_(visitor_came, per_person.c.gate_days > 0), 1))),
+                    func.coalesce(func.sum(case((visitor_came, per_person.c.gate_days))), 0),
+                )
+                .select_from(per_person)
+                .join(Person, Person.id == per_person.c.person_id)
+            ).one()
+            attended, countries, visitors, visits = (int(value or 0) for value in row)
+            self._came = (attended, countries, visitors, visits)
+        return self._came
 
     def _confirmed_bookings(self) -> ColumnElement[bool]:
         return confirmed_bookings(self.edition, self.cutoff)
@@ -495,18 +557,11 @@ class _Engine:
         registered = db.session.scalar(
             select(func.count(visitors.subquery().c.person_id.distinct()))
         )
-        attended, visits = db.session.execute(
-            # Gate rows are unique per person and day, so rows = daily entries.
-            self._attendees(CheckInPoint.GATE)
-            .with_only_columns(func.count(CheckIn.person_id.distinct()), func.count(CheckIn.id))
-            .where(CheckIn.person_id.in_(visitors))
-        ).one()
-        return TradeVisitors(
-            registered=int(registered or 0), attended=int(attended), visits=int(visits)
-        )
+        _, _, attended, visits = self._people_who_came()
+        return TradeVisitors(registered=int(registered or 0), attended=attended, visits=visits)
 
     def _vips(self) -> Vips:
-        came = case((Registration.person_id.in_(self._attendees(CheckInPoint.GATE)), 1), else_=0)
+        came = case((self._came_through_gate(Registration.person_id), 1), else_=0)
         by_category = dict.fromkeys((category.value for category in ProtocolCategory), 0)
         registered = 0
         # One VIP registration per person and edition (a unique constraint): rows are people.
@@ -553,9 +608,7 @@ class _Engine:
         )
 
     def _accredited_media(self) -> AccreditedMedia:
-        came = case(
-            (MediaApplication.person_id.in_(self._attendees(CheckInPoint.GATE)), 1), else_=0
-        )
+        came = case((self._came_through_gate(MediaApplication.person_id), 1), else_=0)
         approved, attended = db.session.execute(
             select(func.count(MediaApplication.id), func.sum(came)).where(
                 MediaApplication.edition_id == self.edition.id,
@@ -574,7 +627,7 @@ class _Engine:
             ).one()
             return int(count), int(countries)
 
-        attended, countries = people(self._attendees(point=None))
+        attended, countries, _, _ = self._people_who_came()
         registered, registered_countries = people(self._registered())
         return TotalParticipants(
             attended=attended,

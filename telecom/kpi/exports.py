@@ -432,7 +432,7 @@ class _Sheets:
         if isinstance(value, LazyString):
             value = str(value)
         # The platform's export rules: enums, illegal characters, UTC for aware times.
-        cell = WriteOnlyCell(sheet, value=spreadsheets._xlsx_value(value))
+        cell = WriteOnlyCell(sheet, value=spreadsheets.xlsx_value(value))
         if isinstance(cell.value, str):
             cell.data_type = "s"  # text, even when it starts with "="
         elif isinstance(cell.value, Decimal):

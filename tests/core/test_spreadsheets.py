@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
+import weakref
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -97,3 +99,105 @@ def test_download_headers(app):
     assert response.headers["Content-Disposition"] == 'attachment; filename="list.csv"'
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+class Row(list):
+    """A row that can be watched with a weak reference (to see whether the writer keeps it)."""
+
+
+def test_xlsx_streams_a_generator_without_keeping_its_rows():
+    produced = 0
+    alive = 0
+    most_alive_at_once = 0
+
+    def released() -> None:
+        nonlocal alive
+        alive -= 1
+
+    def rows():
+        nonlocal produced, alive, most_alive_at_once
+        for number in range(10_000):
+            row = Row([f"Person {number}", number, "=1+1" if number % 1000 == 0 else "plain"])
+            weakref.finalize(row, released)
+            produced += 1
+            alive += 1
+            most_alive_at_once = max(most_alive_at_once, alive)
+            yield row
+
+    data = spreadsheets.to_xlsx(["Name", "Number", "Note"], rows())
+
+    assert produced == 10_000
+    # Only the rows read ahead to size the columns are held at once, not the whole export.
+    assert most_alive_at_once <= spreadsheets.WIDTH_SAMPLE_ROWS + 2
+    sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert len(values) == 10_001
+    assert values[0] == ("Name", "Number", "Note")
+    assert values[1] == ("Person 0", 0, "=1+1")
+    assert values[5_678] == ("Person 5677", 5677, "plain")
+    assert values[10_000] == ("Person 9999", 9999, "plain")
+
+
+def test_xlsx_streamed_formula_and_error_texts_stay_text():
+    rows = (["=SUM(1,2)", "#N/A", "@cmd", "-3"] for _ in range(300))  # past the sampled rows
+
+    data = spreadsheets.to_xlsx(["=header", "b", "c", "d"], rows)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet["A1"].value == "=header"
+    assert sheet["A1"].data_type == "s"
+    assert sheet["A1"].font.bold
+    for row in (2, 301):
+        assert [sheet.cell(row=row, column=c).value for c in range(1, 5)] == [
+            "=SUM(1,2)", "#N/A", "@cmd", "-3"
+        ]  # fmt: skip
+        assert sheet.cell(row=row, column=1).data_type == "s"
+        assert sheet.cell(row=row, column=2).data_type == "s"
+    assert sheet.max_row == 301
+
+
+def test_xlsx_sizes_columns_from_the_first_rows_and_freezes_the_header():
+    rows = [["short", "x" * 40]] + [["a", "b"]] * 500
+
+    data = spreadsheets.to_xlsx(["Name", "A rather long header"], rows)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["A"].width == len("short") + 2
+    assert sheet.column_dimensions["B"].width == 40 + 2
+
+
+def test_xlsx_of_no_rows_has_the_header_only():
+    data = spreadsheets.to_xlsx(["Name"], iter(()))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert list(sheet.iter_rows(values_only=True)) == [("Name",)]
+
+
+def test_table_download_sends_the_xlsx_from_a_file_in_chunks(app):
+    rows = (["=1+1", number] for number in range(3))
+
+    with app.test_request_context():
+        response = spreadsheets.table_download(["Formula", "Number"], rows, "list", "xlsx")
+        body = b"".join(response.response)
+        response.close()
+
+    assert response.direct_passthrough
+    assert response.content_length == len(body)
+    assert response.mimetype == spreadsheets.XLSX_MIMETYPE
+    assert response.headers["Content-Disposition"] == 'attachment; filename="list.xlsx"'
+    assert response.headers["Cache-Control"] == "private, no-store"
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    assert list(sheet.iter_rows(values_only=True)) == [
+        ("Formula", "Number"), ("=1+1", 0), ("=1+1", 1), ("=1+1", 2)
+    ]  # fmt: skip
+    assert sheet["A2"].data_type == "s"
+
+
+def test_an_xlsx_download_dropped_unread_leaves_no_open_file(app):
+    with app.test_request_context():
+        response = spreadsheets.table_download(["Name"], [["x"]], "list", "xlsx")
+    assert response.status_code == 200
+
+    del response
+    gc.collect()  # an unclosed temporary file would warn here, and warnings are errors

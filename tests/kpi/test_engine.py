@@ -271,6 +271,8 @@ def test_the_engine_runs_a_fixed_number_of_aggregate_statements(app: Flask) -> N
     assert compute_kpis(built.edition).kpis.trade_visitors.visits == 4 + 100
     for statement in after:
         lowered = " ".join(statement.lower().split())
+        if lowered == "set local jit = off":  # PostgreSQL only: see compute_kpis
+            continue
         # Only aggregates are selected: never the rows of people or check-ins.
         assert lowered.startswith("select")
         assert "check_ins.id," not in lowered and "people.email" not in lowered

@@ -124,7 +124,10 @@ def test_any_bad_line_imports_nothing_and_every_problem_is_listed_by_line(client
         ("date,page_views,unique_visitors\n", "The file has a header line but no data lines."),
         ("", "The file is empty."),
         (b"PK\x03\x04 workbook", "This is a spreadsheet workbook, not a CSV file."),
-        (b"date,page_views,unique_visitors\n\xe9t\xe9,1,1\n", "The file is not in UTF-8, so accented names would be garbled."),
+        (
+            b"date,page_views,unique_visitors\n\xe9t\xe9,1,1\n",
+            "The file is not in UTF-8, so accented names",
+        ),
     ],
     ids=["no-header", "missing-column", "unknown-column", "no-rows", "empty", "xlsx", "latin-1"],
 )
