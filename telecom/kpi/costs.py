@@ -10,7 +10,6 @@ Notes are stored as typed; exports neutralise text that looks like a formula.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -22,6 +21,7 @@ from sqlalchemy import func, select
 from telecom.auth.models import User
 from telecom.core import audit
 from telecom.core.csv_import import ImportRejected, LineError, extra_cells_message, read_rows
+from telecom.core.dates import parse_iso_date
 from telecom.core.db import atomic, commit
 from telecom.core.errors import NotFound, ValidationError
 from telecom.core.permissions import Role, require_role
@@ -42,7 +42,6 @@ IMPORT_COLUMNS = ("category", "amount", "incurred_on", "note")
 REQUIRED_COLUMNS = ("category", "amount", "incurred_on")
 MAX_IMPORT_BYTES = 512 * 1024
 MAX_IMPORT_ROWS = 5000
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class CostInvalid(ValidationError):
@@ -119,15 +118,13 @@ def _incurred_on(value: object) -> tuple[date | None, str | None]:
         text = str(value or "").strip()
         if not text:
             return None, _("Give the date the cost was incurred (YYYY-MM-DD).")
-        try:
-            if not _ISO_DATE.match(text):
-                raise ValueError(text)
-            day = date.fromisoformat(text)
-        except ValueError:
+        parsed = parse_iso_date(text)
+        if parsed is None:
             return None, _(
                 "“%(value)s” is not a date: write it as YYYY-MM-DD, for example 2015-06-30.",
                 value=text,
             )
+        day = parsed
     if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
         return None, _(
             "The date must be between %(first)d and %(last)d.",

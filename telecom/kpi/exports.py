@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -76,6 +75,7 @@ from openpyxl.utils import get_column_letter
 from weasyprint import CSS, HTML
 
 from telecom.core import spreadsheets
+from telecom.core.dates import parse_iso_date
 from telecom.core.errors import NotFound, ValidationError
 from telecom.core.models import utcnow
 from telecom.core.permissions import Role, require_role
@@ -120,7 +120,6 @@ MIMETYPES = {
 CSV_HEADERS = ("edition", "as_of", "kpi", "figure", "dimension", "value", "unit")
 STYLESHEET = Path(__file__).with_name("report_pdf.css")
 # date.fromisoformat also takes "20151012" and week dates; we promise one form.
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Excel's limit on sheet titles, and the characters it refuses in them.
 _SHEET_TITLE_MAX = 31
 _SHEET_TITLE_FORBIDDEN = "[]:*?/\\"
@@ -179,23 +178,19 @@ def parse_as_of(value: str | None) -> date | None:
     """An `as_of` parameter as a date (None when absent); ValidationError otherwise."""
     if value is None or value == "":
         return None
-    if _ISO_DATE.fullmatch(value):
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            # Far dates overflow date arithmetic (end of day, the other edition's matching day).
-            if AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
-                return day
-            raise ValidationError(
-                _(
-                    "as_of must be between %(first)s and %(last)s.",
-                    first=AS_OF_RANGE[0].isoformat(),
-                    last=AS_OF_RANGE[1].isoformat(),
-                )
+    day = parse_iso_date(value)
+    if day is None:
+        raise ValidationError(_("as_of must be a date written YYYY-MM-DD, for example 2015-10-15."))
+    # Far dates overflow date arithmetic (end of day, the other edition's matching day).
+    if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        raise ValidationError(
+            _(
+                "as_of must be between %(first)s and %(last)s.",
+                first=AS_OF_RANGE[0].isoformat(),
+                last=AS_OF_RANGE[1].isoformat(),
             )
-    raise ValidationError(_("as_of must be a date written YYYY-MM-DD, for example 2015-10-15."))
+        )
+    return day
 
 
 def parse_format(value: str | None) -> str:

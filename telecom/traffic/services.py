@@ -39,6 +39,7 @@ from sqlalchemy.sql.dml import Insert
 from telecom.auth.models import User
 from telecom.core import audit
 from telecom.core.csv_import import ImportRejected, LineError, extra_cells_message, read_rows
+from telecom.core.dates import parse_iso_date
 from telecom.core.db import atomic, commit
 from telecom.core.errors import Conflict, ValidationError
 from telecom.core.permissions import Role, require_role
@@ -55,7 +56,6 @@ IMPORT_COLUMNS = ("date", "page_views", "unique_visitors")
 MAX_IMPORT_BYTES = 512 * 1024
 MAX_IMPORT_ROWS = 5000  # more than thirteen years of days
 MAX_DAILY_COUNT = 2_147_483_647  # what the Integer columns hold
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COUNT = re.compile(r"^\d+$")
 
 # The overview's longest window, and the default one (the last 30 days).
@@ -347,11 +347,8 @@ def _parse_count(text: str, label: str) -> tuple[int | None, str | None]:
 def _parse_line(values: dict[str, str], line: int, today: date) -> tuple[_DayFigures | None, str]:
     """One line's figures, or None and the first problem found on it."""
     text = values.get("date", "")
-    try:
-        if not _ISO_DATE.match(text):
-            raise ValueError(text)
-        day = date.fromisoformat(text)
-    except ValueError:
+    day = parse_iso_date(text)
+    if day is None:
         return None, _(
             "“%(value)s” is not a date: write it as YYYY-MM-DD, for example 2015-10-12.",
             value=text,

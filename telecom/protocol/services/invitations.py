@@ -36,6 +36,7 @@ from sqlalchemy import select
 
 from telecom.auth.models import User
 from telecom.core import audit, csv_import
+from telecom.core.dates import parse_iso_date
 from telecom.core.db import atomic, commit
 from telecom.core.errors import Conflict, NotFound, ValidationError
 from telecom.core.models import utcnow
@@ -438,7 +439,6 @@ COLUMN_ALIASES = {
 FIELD_COLUMNS = {data_field: column for column, data_field in IMPORT_COLUMNS.items()}
 MAX_IMPORT_ROWS = 2000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -611,11 +611,8 @@ def _row_data(header: list[str], cells: list[str]) -> tuple[InvitationData, list
     took_office: date | None = None
     date_text = values.get("took_office_on", "")
     if date_text:
-        try:
-            if not _ISO_DATE.match(date_text):
-                raise ValueError(date_text)
-            took_office = date.fromisoformat(date_text)
-        except ValueError:
+        took_office = parse_iso_date(date_text)
+        if took_office is None:
             problems.append(
                 ("took_office_on", _(
                     "“%(value)s” is not a date: write it as YYYY-MM-DD, for example 2014-06-30.",
