@@ -42,6 +42,10 @@ class Config:
     # How long a process may reuse an edition it looked up for the check-in API
     # (telecom.events.services.get_edition_for_scanning); 0 looks it up every time.
     EDITION_CACHE_SECONDS = float(os.environ.get("EDITION_CACHE_SECONDS", "30"))
+    # How long a process may reuse the account behind an API token
+    # (telecom.auth.services.user_for_api_token): a revocation, deactivation or
+    # role change made in another process applies within this time; 0 looks it up every time.
+    API_TOKEN_CACHE_SECONDS = float(os.environ.get("API_TOKEN_CACHE_SECONDS", "10"))
     # Count public page views and daily unique visitors (telecom.traffic), without cookies.
     TRAFFIC_COUNTING = os.environ.get("TRAFFIC_COUNTING", "1") != "0"
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a wall-clock hour
@@ -132,6 +136,7 @@ class TestingConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = "sqlite://"
         # Tests reuse slugs across freshly emptied databases: never serve a stale copy.
         self.EDITION_CACHE_SECONDS = 0
+        self.API_TOKEN_CACHE_SECONDS = 0
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.RATELIMIT_ENABLED = True
         self.MAIL_SERVER = ""

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from telecom import create_app
+from telecom.core import process_cache
 from telecom.extensions import db, limiter
 from tests.helpers import IsolatedClient, MailSink, start_mail_sink
 from tests.payments.localstripe_server import LocalStripe
@@ -103,6 +104,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         finally:
             db.session.rollback()
             _empty_all_tables()
+            process_cache.clear_all()
             db.session.remove()
             db.engine.dispose()
 

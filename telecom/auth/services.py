@@ -22,6 +22,7 @@ from telecom.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from telecom.core.models import utcnow
 from telecom.core.outbox import queue_mail
 from telecom.core.permissions import Role, require_role
+from telecom.core.process_cache import ProcessCache
 from telecom.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -278,6 +279,8 @@ def update_access(user: User, *, roles: set[Role], active: bool, actor: User | N
     if after != before:
         audit.record("update_access", user, actor=actor, before=before, after=after)
     commit()
+    # Roles and the active flag decide what a token may do: forget every cached holder.
+    _token_users.clear()
 
 
 def search_users(text: str = "", role: Role | None = None) -> Select[tuple[User]]:
@@ -338,29 +341,46 @@ def revoke_api_token(token_id: int, *, actor: User) -> None:
         token.revoked_at = utcnow()
         audit.record("revoke_api_token", token, actor=actor, after={"name": token.name})
         commit()
+    _token_users.discard(token.token_hash)
+
+
+# Read on every API request; see telecom.core.process_cache for the trade-off.
+# Keyed by the token's hash, never by the secret itself.
+_token_users: ProcessCache[User] = ProcessCache("API_TOKEN_CACHE_SECONDS", ("role_links",))
 
 
 def user_for_api_token(secret: str) -> User | None:
-    """The active user owning this bearer token, or None."""
+    """The active user owning this bearer token, or None.
+
+    A valid token's user is reused by this process for API_TOKEN_CACHE_SECONDS:
+    revoking the token, deactivating the account or changing its roles takes
+    effect at once in the process that made the change and within that time in
+    the others.
+    """
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    # One round trip: the token with its user and the user's roles
-    # — every API request pays for this lookup.
+    token_hash = _hash_token(secret)
+    cached = _token_users.get(token_hash)
+    if cached is not None:
+        return cached
+    # One round trip: the token with its user and the user's roles.
     token = (
         db.session.execute(
             select(ApiToken)
             .options(joinedload(ApiToken.user).joinedload(User.role_links))
-            .where(ApiToken.token_hash == _hash_token(secret))
+            .where(ApiToken.token_hash == token_hash)
         )
         .unique()
         .scalar_one_or_none()
     )
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
+    user = token.user
+    _token_users.put(token_hash, user)
     now = datetime.now(UTC)
     # Write last-use at most once a minute: an API client should not turn every
     # read into a write.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         token.last_used_at = now
         commit()
-    return token.user
+    return user

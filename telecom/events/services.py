@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import select
 
 from telecom.auth.models import User
 from telecom.core import audit
@@ -22,6 +18,7 @@ from telecom.core.db import commit
 from telecom.core.errors import Conflict, NotFound, ValidationError
 from telecom.core.money import is_valid_currency
 from telecom.core.permissions import Role, require_role
+from telecom.core.process_cache import ProcessCache
 from telecom.events.models import CandidateStatus, CandidateVenue, Edition
 from telecom.extensions import db
 
@@ -71,9 +68,8 @@ def get_edition(slug: str) -> Edition:
     return edition
 
 
-# slug -> (loaded at, monotonic seconds; database URL; detached copy of the edition)
-_scanning_editions: dict[str, tuple[float, str, Edition]] = {}
-_scanning_editions_lock = threading.Lock()
+# Read on every scan; see telecom.core.process_cache for the trade-off.
+_scanning_editions: ProcessCache[Edition] = ProcessCache("EDITION_CACHE_SECONDS")
 
 
 def get_edition_for_scanning(slug: str) -> Edition:
@@ -85,22 +81,12 @@ def get_edition_for_scanning(slug: str) -> Edition:
     edit of the dates reaches the scanners within the cache time. With
     EDITION_CACHE_SECONDS = 0 (the tests' setting) this is get_edition.
     """
-    max_age = float(current_app.config.get("EDITION_CACHE_SECONDS", 0))
-    if max_age <= 0:
-        return get_edition(slug)
-    database = str(db.engine.url)
-    now = time.monotonic()
     cached = _scanning_editions.get(slug)
-    if cached is None or now - cached[0] > max_age or cached[1] != database:
-        edition = get_edition(slug)
-        columns = {attr.key: getattr(edition, attr.key) for attr in inspect(Edition).column_attrs}
-        copy = Edition(**columns)
-        make_transient_to_detached(copy)
-        with _scanning_editions_lock:
-            _scanning_editions[slug] = (now, database, copy)
-        return edition
-    # merge(load=False) attaches the copy to this request's session without a query.
-    return db.session.merge(cached[2], load=False)
+    if cached is not None:
+        return cached
+    edition = get_edition(slug)
+    _scanning_editions.put(slug, edition)
+    return edition
 
 
 def _validate_edition(data: EditionData) -> None:
