@@ -24,7 +24,8 @@ from telecom.events.models import Edition
 from telecom.extensions import db
 from telecom.forum.models import ForumSession, SessionRating
 from telecom.forum.services.ratings import mean_of
-from telecom.participants.models import CheckIn, CheckInPoint, Registration, RegistrationStatus
+from telecom.participants.models import CheckIn, CheckInPoint
+from telecom.participants.queries import on_live_registration
 
 __all__ = ["forum_participants", "forum_satisfaction", "session_attendance"]
 
@@ -35,12 +36,12 @@ def _session_refs(edition: Edition) -> Select[tuple[str]]:
 
 
 def _session_door_checkins(edition: Edition, until: datetime | None) -> ColumnElement[bool]:
-    """CheckIn rows (joined to their registration) that are forum attendance."""
+    """CheckIn rows that are forum attendance."""
     return and_(
         CheckIn.edition_id == edition.id,
         CheckIn.point == CheckInPoint.SESSION,
         CheckIn.point_ref.in_(_session_refs(edition)),
-        Registration.status != RegistrationStatus.CANCELLED,
+        on_live_registration(edition.id),
         true() if until is None else CheckIn.scanned_at <= until,
     )
 
@@ -48,9 +49,9 @@ def _session_door_checkins(edition: Edition, until: datetime | None) -> ColumnEl
 def forum_participants(edition: Edition, until: datetime | None = None) -> int:
     """Unique people checked in at one session or more of the edition (by `until`)."""
     count = db.session.scalar(
-        select(func.count(CheckIn.person_id.distinct()))
-        .join(Registration, Registration.id == CheckIn.registration_id)
-        .where(_session_door_checkins(edition, until))
+        select(func.count(CheckIn.person_id.distinct())).where(
+            _session_door_checkins(edition, until)
+        )
     )
     return int(count or 0)
 
@@ -83,7 +84,6 @@ def session_attendance(edition: Edition) -> dict[int, int]:
     )
     rows = db.session.execute(
         select(CheckIn.point_ref, func.count(CheckIn.person_id.distinct()))
-        .join(Registration, Registration.id == CheckIn.registration_id)
         .where(_session_door_checkins(edition, until=None))
         .group_by(CheckIn.point_ref)
     )
