@@ -31,13 +31,15 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 VENV_BIN = Path(sys.executable).parent
+
+from _postgres import create_database, drop_database  # noqa: E402
 
 EDITION_SLUG = "bench-world"
 EDITION_TZ = "Europe/Zurich"
@@ -106,32 +108,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _psycopg_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
-
-
-def create_database(admin_url: str) -> tuple[str, str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(_psycopg_url(admin_url))
-    name = f"telecom_bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return base.set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(_psycopg_url(admin_url), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 def load(app, count: int, codes_path: Path) -> tuple[str, float]:  # type: ignore[no-untyped-def]
@@ -396,7 +372,7 @@ def main() -> int:
     args = parser.parse_args()
     args.duration = max(5, min(args.duration, 120))
 
-    database_url, database_name = create_database(args.admin_url)
+    database_url, database_name = create_database(args.admin_url, "telecom_bench")
     try:
         scans, trivial, checks = run(args, database_url)
     finally:

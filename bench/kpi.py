@@ -54,7 +54,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -66,6 +65,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import _postgres  # noqa: E402
 from _synthetic_kpi import EDITION_ID, SLUG, BulkLoader, Sizes, SyntheticEdition  # noqa: E402
 
 SCALES = {"full": 1.0, "quarter": 0.25}
@@ -403,10 +403,6 @@ def _differences(expected: Any, actual: Any, path: str = "") -> list[str]:
 # --------------------------------------------------------------------------- databases
 
 
-def _psycopg_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
-
-
 @dataclass
 class Database:
     kind: str  # "sqlite" or "postgresql"
@@ -420,24 +416,8 @@ def create_database(kind: str, size: str, admin_url: str, workdir: Path) -> Data
     if kind == "sqlite":
         path = workdir / f"kpi-{size}.db"
         return Database(kind, size, f"sqlite:///{path}", str(path), lambda: path.unlink())
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(_psycopg_url(admin_url))
-    name = f"telecom_bench_kpi_{size}_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-
-    def drop() -> None:
-        engine = create_engine(base, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
-
-    url = base.set(database=name).render_as_string(hide_password=False)
-    return Database(kind, size, url, name, drop)
+    url, name = _postgres.create_database(admin_url, f"telecom_bench_kpi_{size}")
+    return Database(kind, size, url, name, lambda: _postgres.drop_database(admin_url, name))
 
 
 # Statements run on every new connection, by backend (--pg-set, --sqlite-pragma).

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Generic, TypeVar
 
 from flask import current_app
-from sqlalchemy import inspect
+from sqlalchemy import URL, inspect
 from sqlalchemy.orm import make_transient_to_detached
 
 from telecom.extensions import db
@@ -35,8 +35,7 @@ MAX_ENTRIES = 1000
 
 def _copy_columns(instance: db.Model) -> db.Model:  # type: ignore[name-defined]
     mapper = inspect(type(instance))
-    copy = type(instance)(**{attr.key: getattr(instance, attr.key) for attr in mapper.column_attrs})
-    return copy
+    return type(instance)(**{attr.key: getattr(instance, attr.key) for attr in mapper.column_attrs})
 
 
 def detached_copy(instance: M, relationships: Iterable[str] = ()) -> M:
@@ -66,7 +65,7 @@ class ProcessCache(Generic[M]):
         self.config_key = config_key
         self.relationships = tuple(relationships)
         # key -> (stored at, monotonic seconds; database URL; detached copy)
-        self._entries: dict[str, tuple[float, str, M]] = {}
+        self._entries: dict[str, tuple[float, URL, M]] = {}
         self._lock = threading.Lock()
         ProcessCache.every.append(self)
 
@@ -83,7 +82,7 @@ class ProcessCache(Generic[M]):
             return None
         stored_at, database, copy = entry
         # The database URL is part of the key: tests and CLI runs switch databases.
-        if time.monotonic() - stored_at > max_age or database != str(db.engine.url):
+        if time.monotonic() - stored_at > max_age or database != db.engine.url:
             self.discard(key)
             return None
         return db.session.merge(copy, load=False)
@@ -97,7 +96,7 @@ class ProcessCache(Generic[M]):
             if len(self._entries) >= MAX_ENTRIES:
                 oldest = min(self._entries, key=lambda name: self._entries[name][0])
                 del self._entries[oldest]
-            self._entries[key] = (time.monotonic(), str(db.engine.url), copy)
+            self._entries[key] = (time.monotonic(), db.engine.url, copy)
 
     def discard(self, key: str) -> None:
         with self._lock:

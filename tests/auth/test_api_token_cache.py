@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from telecom.auth import services as auth_services
 from telecom.core.permissions import Role
@@ -20,10 +20,11 @@ from telecom.participants.models import ScanAttempt
 from tests.helpers import make_edition
 from tests.participants.checkin_support import (
     code_of,
+    first_day_gate_scan,
     make_registration,
     make_staff,
-    new_scan_id,
     post_scans,
+    statements_mentioning,
     token_for,
 )
 
@@ -31,27 +32,12 @@ SLUG = "telecom-world-2015"
 
 
 def _scan(client, token: str, code: str, hour: int):  # type: ignore[no-untyped-def]
-    body = {
-        "code": code,
-        "scan_id": new_scan_id(),
-        "scanned_at": f"2015-10-12T{hour:02d}:00:00+02:00",
-        "point": "gate",
-    }
-    return post_scans(client, SLUG, token, body)
+    return post_scans(client, SLUG, token, first_day_gate_scan(code, hour))
 
 
 def _token_lookups(client, token: str, code: str, hour: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    lookups: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
-        if "FROM api_tokens" in statement:
-            lookups.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements_mentioning("FROM api_tokens") as lookups:
         status = _scan(client, token, code, hour).status_code
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     return status, len(lookups)
 
 

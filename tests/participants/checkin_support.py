@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 from telecom.auth import services as auth_services
@@ -90,3 +93,29 @@ def counts() -> tuple[int, int]:
 def post_scans(client: FlaskClient, slug: str, token: str | None, body: object) -> TestResponse:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return client.post(f"/api/v1/editions/{slug}/checkins", json=body, headers=headers)
+
+
+def first_day_gate_scan(code: str, hour: int) -> dict:
+    """A gate scan on the first day of the 2015 edition (12 October), at `hour` in Budapest."""
+    return {
+        "code": code,
+        "scan_id": new_scan_id(),
+        "scanned_at": f"2015-10-12T{hour:02d}:00:00+02:00",
+        "point": "gate",
+    }
+
+
+@contextmanager
+def statements_mentioning(fragment: str) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs that contain `fragment`."""
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if fragment in statement:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)

@@ -3,44 +3,25 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import event
 
-from telecom.extensions import db
 from tests.helpers import make_edition
 from tests.participants.checkin_support import (
     code_of,
+    first_day_gate_scan,
     make_registration,
     make_staff,
-    new_scan_id,
     post_scans,
+    statements_mentioning,
     token_for,
 )
 
 SLUG = "telecom-world-2015"
 
 
-def _scan(code: str, hour: int) -> dict:
-    return {
-        "code": code,
-        "scan_id": new_scan_id(),
-        "scanned_at": f"2015-10-12T{hour:02d}:00:00+02:00",
-        "point": "gate",
-    }
-
-
 def _edition_lookups(client, token: str, code: str, hour: int) -> tuple[str, int]:  # type: ignore[no-untyped-def]
-    lookups: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
-        if "FROM editions" in statement:
-            lookups.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        result = post_scans(client, SLUG, token, _scan(code, hour)).get_json()["result"]
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return result, len(lookups)
+    with statements_mentioning("FROM editions") as lookups:
+        result = post_scans(client, SLUG, token, first_day_gate_scan(code, hour)).get_json()
+    return result["result"], len(lookups)
 
 
 def test_scans_after_the_first_do_not_look_the_edition_up_again(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
